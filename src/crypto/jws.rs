@@ -1,0 +1,663 @@
+//! Delegation tokens as compact JWS (RFC 7515) signed with Ed25519 (PROTOCOL.md sections 5 and 7).
+//!
+//! The header is exactly `{"alg":"EdDSA","typ":"at+jwt","kid":"<kid>"}`; header, payload and signature
+//! are base64url without padding. Pure: no I/O, no clock (callers pass `now`, Unix seconds), and the
+//! only randomness is [`SigningKey::generate`]. Verification is the product's hottest path: the header
+//! and signature decode into stack buffers, and the claims are parsed once, with `exp` picked up on the way.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use ring::signature::{Ed25519KeyPair, KeyPair, UnparsedPublicKey, ED25519};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::borrow::Borrow;
+use std::collections::BTreeMap;
+
+/// Longest token accepted at all, in bytes.
+const MAX_TOKEN: usize = 16 * 1024;
+/// Largest decoded header; ours is about 60 bytes.
+const MAX_HEADER: usize = 256;
+/// Payloads up to this size decode on the stack; larger ones into a `Vec`.
+const STACK_PAYLOAD: usize = 1536;
+/// An Ed25519 signature is 64 bytes: 86 characters of base64url.
+const SIG_B64_LEN: usize = 86;
+
+/// A delegation token's claims (PROTOCOL.md section 5).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DelegationClaims {
+    /// Assent's public base URL.
+    pub iss: String,
+    /// The user's location id (`lid`).
+    pub sub: String,
+    /// The application's `appid`.
+    pub client_id: String,
+    /// Space-separated granted `Offer.Action`s.
+    pub scope: String,
+    /// Each granted `Offer.Action` mapped to its grant expiry (Unix seconds).
+    pub offers: BTreeMap<String, i64>,
+    /// The resource instance (`in`) the consent is limited to, if any.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub resource: Option<String>,
+    /// Grant-family id, as a decimal string.
+    pub gid: String,
+    /// Unique token id.
+    pub jti: String,
+    /// Issued at (Unix seconds).
+    pub iat: i64,
+    /// Expiry (Unix seconds): the token is expired when `now >= exp`.
+    pub exp: i64,
+}
+
+/// Why a token or key was refused. Deliberately coarse: callers answer `{"active":false}` for all.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum JwsError {
+    /// Not three base64url parts, an oversized or odd header, or a bad signature length.
+    #[error("malformed token")]
+    Malformed,
+    /// The header's `alg` is not `EdDSA`.
+    #[error("unsupported algorithm")]
+    UnsupportedAlgorithm,
+    /// No verification key is known for the header's `kid`.
+    #[error("unknown signing key")]
+    UnknownKey,
+    /// The signature does not verify under the key.
+    #[error("bad signature")]
+    BadSignature,
+    /// `now >= exp`.
+    #[error("token expired")]
+    Expired,
+    /// A key could not be generated or loaded, or its `kid` is not acceptable.
+    #[error("bad or unusable key")]
+    Key,
+    /// The claims could not be serialized, or did not decode (including a missing `exp`).
+    #[error("claims are not the expected JSON")]
+    Json,
+}
+
+/// An Ed25519 signing key pair. `Debug` shows the `kid` and public key only.
+pub struct SigningKey {
+    kid: String,
+    pair: Ed25519KeyPair,
+    /// The base64url header, computed once.
+    header_b64: String,
+}
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningKey")
+            .field("kid", &self.kid)
+            .field("public", &URL_SAFE_NO_PAD.encode(self.public_key()))
+            .field("private", &"<redacted>")
+            .finish()
+    }
+}
+
+impl SigningKey {
+    /// Generate a fresh key. Returns it with its PKCS#8 (v2) document, which the caller seals and stores.
+    /// The `kid` is the base64url of the first 12 bytes of SHA-256 of the public key (16 characters).
+    pub fn generate() -> Result<(SigningKey, Vec<u8>), JwsError> {
+        let doc = Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new())
+            .map_err(|_| JwsError::Key)?;
+        let pair = Ed25519KeyPair::from_pkcs8(doc.as_ref()).map_err(|_| JwsError::Key)?;
+        let digest = ring::digest::digest(&ring::digest::SHA256, pair.public_key().as_ref());
+        let kid = URL_SAFE_NO_PAD.encode(&digest.as_ref()[..12]);
+        Ok((Self::with_pair(kid, pair)?, doc.as_ref().to_vec()))
+    }
+
+    /// Load a key from its PKCS#8 document (as returned by [`SigningKey::generate`]) under `kid`.
+    /// The `kid` must be 1 to 64 characters from `A-Z a-z 0-9 - _ . ~`.
+    pub fn from_pkcs8(kid: &str, pkcs8: &[u8]) -> Result<SigningKey, JwsError> {
+        let pair = Ed25519KeyPair::from_pkcs8(pkcs8).map_err(|_| JwsError::Key)?;
+        Self::with_pair(kid.to_owned(), pair)
+    }
+
+    fn with_pair(kid: String, pair: Ed25519KeyPair) -> Result<SigningKey, JwsError> {
+        let kid_ok = (1..=64).contains(&kid.len())
+            && kid
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.~".contains(&b));
+        if !kid_ok {
+            return Err(JwsError::Key);
+        }
+        let header = format!(r#"{{"alg":"EdDSA","typ":"at+jwt","kid":"{kid}"}}"#);
+        let header_b64 = URL_SAFE_NO_PAD.encode(header);
+        Ok(SigningKey {
+            kid,
+            pair,
+            header_b64,
+        })
+    }
+
+    /// The key id written into every token's header.
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+
+    /// The raw 32-byte Ed25519 public key.
+    pub fn public_key(&self) -> &[u8] {
+        self.pair.public_key().as_ref()
+    }
+
+    /// The public half, for the database and the JWKS.
+    pub fn verifying_key(&self) -> VerifyingKey {
+        VerifyingKey {
+            kid: self.kid.clone(),
+            public: self.public_key().to_vec(),
+        }
+    }
+
+    /// Sign `claims` (serialized as a JSON object) into a compact JWS.
+    pub fn sign<T: Serialize>(&self, claims: &T) -> Result<String, JwsError> {
+        let payload = serde_json::to_vec(claims).map_err(|_| JwsError::Json)?;
+        let mut token =
+            String::with_capacity(self.header_b64.len() + payload.len() * 4 / 3 + SIG_B64_LEN + 4);
+        token.push_str(&self.header_b64);
+        token.push('.');
+        URL_SAFE_NO_PAD.encode_string(&payload, &mut token);
+        let sig = self.pair.sign(token.as_bytes());
+        token.push('.');
+        URL_SAFE_NO_PAD.encode_string(sig.as_ref(), &mut token);
+        Ok(token)
+    }
+}
+
+/// A public verification key (from the database or a JWKS).
+#[derive(Clone, Debug)]
+pub struct VerifyingKey {
+    /// The key id, as in the tokens' headers.
+    pub kid: String,
+    /// The raw 32-byte Ed25519 public key.
+    pub public: Vec<u8>,
+}
+
+impl VerifyingKey {
+    /// The key as a JWK (RFC 8037): `{"kty":"OKP","crv":"Ed25519","x":..,"kid":..,"alg":"EdDSA","use":"sig"}`.
+    pub fn to_jwk(&self) -> serde_json::Value {
+        serde_json::json!({
+            "kty": "OKP", "crv": "Ed25519", "x": URL_SAFE_NO_PAD.encode(&self.public),
+            "kid": self.kid, "alg": "EdDSA", "use": "sig",
+        })
+    }
+}
+
+/// The JWKS document `{"keys":[...]}` for `GET /.well-known/jwks.json`.
+pub fn jwks(keys: &[VerifyingKey]) -> serde_json::Value {
+    serde_json::json!({ "keys": keys.iter().map(VerifyingKey::to_jwk).collect::<Vec<_>>() })
+}
+
+/// The header members we accept; any other member (`crit`, `jku`, `jwk`, `x5u`, ...) or a duplicate
+/// makes the token malformed.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Header<'a> {
+    alg: &'a str,
+    typ: Option<&'a str>,
+    kid: Option<&'a str>,
+}
+
+/// The three base64url parts of a compact JWS, not yet decoded.
+struct Parts<'t> {
+    signing_input: &'t str,
+    header: &'t str,
+    payload: &'t str,
+    signature: &'t str,
+}
+
+fn split(token: &str) -> Result<Parts<'_>, JwsError> {
+    let alphabet = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.');
+    if token.len() > MAX_TOKEN || !token.bytes().all(alphabet) {
+        return Err(JwsError::Malformed);
+    }
+    let (signing_input, signature) = token.rsplit_once('.').ok_or(JwsError::Malformed)?;
+    let (header, payload) = signing_input.split_once('.').ok_or(JwsError::Malformed)?;
+    if payload.contains('.') {
+        return Err(JwsError::Malformed);
+    }
+    Ok(Parts {
+        signing_input,
+        header,
+        payload,
+        signature,
+    })
+}
+
+/// Decode and check the header into `buf`; returns its `kid`, borrowed from `buf`.
+fn parse_header<'b>(header_b64: &str, buf: &'b mut [u8; MAX_HEADER]) -> Result<&'b str, JwsError> {
+    if header_b64.len() > MAX_HEADER * 4 / 3 {
+        return Err(JwsError::Malformed);
+    }
+    let len = URL_SAFE_NO_PAD
+        .decode_slice(header_b64, buf)
+        .map_err(|_| JwsError::Malformed)?;
+    let bytes = buf.get(..len).ok_or(JwsError::Malformed)?;
+    let header: Header<'b> = serde_json::from_slice(bytes).map_err(|_| JwsError::Malformed)?;
+    if header.alg != "EdDSA" {
+        return Err(JwsError::UnsupportedAlgorithm);
+    }
+    match (header.typ, header.kid) {
+        (Some("at+jwt"), Some(kid)) => Ok(kid),
+        _ => Err(JwsError::Malformed),
+    }
+}
+
+/// Parse a compact JWS WITHOUT verifying it and return its header's `kid`, so the caller can pick the
+/// key. Requires exactly three parts of base64url characters and a header of exactly `alg` `EdDSA`,
+/// `typ` `at+jwt` and `kid` (`UnsupportedAlgorithm` for any other `alg`, `Malformed` otherwise).
+pub fn peek_kid(token: &str) -> Result<String, JwsError> {
+    let parts = split(token)?;
+    let mut buf = [0u8; MAX_HEADER];
+    parse_header(parts.header, &mut buf).map(str::to_owned)
+}
+
+/// Verify the signature with `key`, then decode the claims and require `now < exp`.
+/// Does not compare the header's `kid` with `key.kid` (see [`verify_with`]) and does not check
+/// revocation: the caller does.
+pub fn verify<T: DeserializeOwned>(
+    token: &str,
+    key: &VerifyingKey,
+    now: i64,
+) -> Result<T, JwsError> {
+    let parts = split(token)?;
+    parse_header(parts.header, &mut [0u8; MAX_HEADER])?;
+    verify_parts(&parts, key, now)
+}
+
+/// Like [`verify`], with the key chosen by `lookup` from the header's `kid` (`None`: `UnknownKey`).
+/// Parses the header once and allocates nothing for the `kid`: the hot path of the check endpoint.
+pub fn verify_with<T, K, F>(token: &str, now: i64, lookup: F) -> Result<T, JwsError>
+where
+    T: DeserializeOwned,
+    K: Borrow<VerifyingKey>,
+    F: FnOnce(&str) -> Option<K>,
+{
+    let parts = split(token)?;
+    let mut buf = [0u8; MAX_HEADER];
+    let key = lookup(parse_header(parts.header, &mut buf)?).ok_or(JwsError::UnknownKey)?;
+    verify_parts(&parts, key.borrow(), now)
+}
+
+fn verify_parts<T: DeserializeOwned>(
+    parts: &Parts<'_>,
+    key: &VerifyingKey,
+    now: i64,
+) -> Result<T, JwsError> {
+    if parts.signature.len() != SIG_B64_LEN {
+        return Err(JwsError::Malformed);
+    }
+    let mut sig = [0u8; 64];
+    match URL_SAFE_NO_PAD.decode_slice(parts.signature, &mut sig) {
+        Ok(64) => {}
+        _ => return Err(JwsError::Malformed),
+    }
+    UnparsedPublicKey::new(&ED25519, &key.public)
+        .verify(parts.signing_input.as_bytes(), &sig)
+        .map_err(|_| JwsError::BadSignature)?;
+
+    let mut stack = [0u8; STACK_PAYLOAD];
+    let heap;
+    let payload: &[u8] = if parts.payload.len() <= STACK_PAYLOAD * 4 / 3 {
+        let len = URL_SAFE_NO_PAD.decode_slice(parts.payload, &mut stack);
+        stack
+            .get(..len.map_err(|_| JwsError::Malformed)?)
+            .ok_or(JwsError::Malformed)?
+    } else {
+        heap = URL_SAFE_NO_PAD
+            .decode(parts.payload)
+            .map_err(|_| JwsError::Malformed)?;
+        &heap
+    };
+
+    let mut de = serde_json::Deserializer::from_slice(payload);
+    let mut exp = None;
+    let claims = T::deserialize(capture::ExpCapture {
+        de: &mut de,
+        exp: &mut exp,
+    })
+    .map_err(|_| JwsError::Json)?;
+    de.end().map_err(|_| JwsError::Json)?;
+    match exp {
+        Some(exp) if now < exp => Ok(claims),
+        Some(_) => Err(JwsError::Expired),
+        None => Err(JwsError::Json),
+    }
+}
+
+/// A deserializer adapter that hands a JSON object to any `T` unchanged while recording its
+/// top-level `exp` (an integer), so claims are parsed once whatever `T` is.
+mod capture {
+    use serde::de::{self, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, Visitor};
+    use std::borrow::Cow;
+    use std::fmt;
+
+    pub(super) struct ExpCapture<'c, D> {
+        pub(super) de: D,
+        pub(super) exp: &'c mut Option<i64>,
+    }
+
+    impl<'de, D: Deserializer<'de>> Deserializer<'de> for ExpCapture<'_, D> {
+        type Error = D::Error;
+
+        fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+            self.de.deserialize_map(CaptureVisitor {
+                inner: visitor,
+                exp: self.exp,
+            })
+        }
+
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+            option unit unit_struct newtype_struct seq tuple tuple_struct map struct enum
+            identifier ignored_any
+        }
+    }
+
+    struct CaptureVisitor<'c, V> {
+        inner: V,
+        exp: &'c mut Option<i64>,
+    }
+
+    impl<'de, V: Visitor<'de>> Visitor<'de> for CaptureVisitor<'_, V> {
+        type Value = V::Value;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            self.inner.expecting(f)
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
+            self.inner.visit_map(CaptureMap {
+                map,
+                exp: self.exp,
+                at_exp: false,
+            })
+        }
+    }
+
+    struct CaptureMap<'c, A> {
+        map: A,
+        exp: &'c mut Option<i64>,
+        at_exp: bool,
+    }
+
+    impl<'de, A: MapAccess<'de>> MapAccess<'de> for CaptureMap<'_, A> {
+        type Error = A::Error;
+
+        fn next_key_seed<K: DeserializeSeed<'de>>(
+            &mut self,
+            seed: K,
+        ) -> Result<Option<K::Value>, A::Error> {
+            let Some(Key(key)) = self.map.next_key::<Key<'de>>()? else {
+                return Ok(None);
+            };
+            self.at_exp = key == "exp";
+            seed.deserialize(IntoDeserializer::<A::Error>::into_deserializer(key))
+                .map(Some)
+        }
+
+        fn next_value_seed<S: DeserializeSeed<'de>>(
+            &mut self,
+            seed: S,
+        ) -> Result<S::Value, A::Error> {
+            if !std::mem::take(&mut self.at_exp) {
+                return self.map.next_value_seed(seed);
+            }
+            let exp: i64 = self.map.next_value()?;
+            if self.exp.replace(exp).is_some() {
+                return Err(de::Error::duplicate_field("exp"));
+            }
+            seed.deserialize(IntoDeserializer::<A::Error>::into_deserializer(exp))
+        }
+
+        fn size_hint(&self) -> Option<usize> {
+            self.map.size_hint()
+        }
+    }
+
+    /// A map key, borrowed from the input when it has no escapes.
+    #[derive(serde::Deserialize)]
+    struct Key<'a>(#[serde(borrow)] Cow<'a, str>);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    type Claims = DelegationClaims;
+    const EXP: i64 = 4_102_444_800; // 2100-01-01: still valid for jsonwebtoken's own clock.
+
+    fn b64(s: &str) -> String {
+        URL_SAFE_NO_PAD.encode(s)
+    }
+
+    fn claims(exp: i64) -> Claims {
+        let offers = [
+            ("Contacts.Read".into(), 1_900_000_000),
+            ("News.Write".into(), 1),
+        ];
+        DelegationClaims {
+            iss: "https://assent.example".into(),
+            sub: "0123456789abcdef".into(),
+            client_id: "000000004C00C9B8".into(),
+            scope: "Contacts.Read News.Write".into(),
+            offers: offers.into(),
+            resource: Some("book-7".into()),
+            gid: "1234567890123".into(),
+            jti: "Jti_4_unique".into(),
+            iat: exp - 3600,
+            exp,
+        }
+    }
+
+    fn key() -> (SigningKey, VerifyingKey, String) {
+        let (key, _) = SigningKey::generate().unwrap();
+        let (vk, token) = (key.verifying_key(), key.sign(&claims(EXP)).unwrap());
+        (key, vk, token)
+    }
+
+    /// Our claims under a hand-written `header` (raw JSON) and signature part.
+    fn forged(header: &str, sig: &str) -> String {
+        let payload = serde_json::to_string(&claims(EXP)).unwrap();
+        format!("{}.{}.{sig}", b64(header), b64(&payload))
+    }
+
+    /// Any payload (raw JSON), properly signed.
+    fn signed_raw(key: &SigningKey, payload: &str) -> String {
+        let input = format!("{}.{}", key.header_b64, b64(payload));
+        let sig = URL_SAFE_NO_PAD.encode(key.pair.sign(input.as_bytes()));
+        format!("{input}.{sig}")
+    }
+
+    #[test]
+    fn sign_then_verify_round_trips_the_claims_under_an_exact_header() {
+        let (key, vk, token) = key();
+        assert_eq!(verify::<Claims>(&token, &vk, EXP - 1), Ok(claims(EXP)));
+        let header = URL_SAFE_NO_PAD.decode(token.split('.').next().unwrap());
+        let expected = format!(r#"{{"alg":"EdDSA","typ":"at+jwt","kid":"{}"}}"#, key.kid());
+        assert_eq!(String::from_utf8(header.unwrap()).unwrap(), expected);
+        assert_eq!(peek_kid(&token).as_deref(), Ok(key.kid()));
+        assert_eq!((key.kid().len(), key.public_key().len()), (16, 32));
+        let found = verify_with::<Claims, _, _>(&token, 0, |kid| (kid == vk.kid).then_some(&vk));
+        assert_eq!(found, Ok(claims(EXP)));
+        let none = verify_with::<Claims, VerifyingKey, _>(&token, 0, |_| None);
+        assert_eq!(none, Err(JwsError::UnknownKey));
+    }
+
+    #[test]
+    fn jsonwebtoken_verifies_our_token_with_the_jwk_from_the_jwks() {
+        use jsonwebtoken::{decode, jwk::JwkSet, Algorithm, DecodingKey, Validation};
+        let (key, vk, token) = key();
+        let set: JwkSet = serde_json::from_value(jwks(&[vk])).unwrap();
+        let jwk_key = DecodingKey::from_jwk(set.find(key.kid()).unwrap()).unwrap();
+        let mut validation = Validation::new(Algorithm::EdDSA);
+        validation.leeway = 0;
+        let data = decode::<Claims>(&token, &jwk_key, &validation).unwrap();
+        assert_eq!(data.claims, claims(EXP));
+        assert_eq!(data.header.kid.as_deref(), Some(key.kid()));
+        assert_eq!(data.header.typ.as_deref(), Some("at+jwt"));
+        let other = DecodingKey::from_ed_components(&URL_SAFE_NO_PAD.encode([7u8; 32])).unwrap();
+        assert!(decode::<Claims>(&token, &other, &validation).is_err());
+    }
+
+    #[test]
+    fn we_verify_a_token_that_jsonwebtoken_signed_with_our_pkcs8_document() {
+        use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
+        let (key, pkcs8) = SigningKey::generate().unwrap();
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.typ = Some("at+jwt".into());
+        header.kid = Some(key.kid().into());
+        let token = encode(&header, &claims(EXP), &EncodingKey::from_ed_der(&pkcs8)).unwrap();
+        assert_eq!(peek_kid(&token).as_deref(), Ok(key.kid()));
+        assert_eq!(verify(&token, &key.verifying_key(), 0), Ok(claims(EXP)));
+    }
+
+    #[test]
+    fn from_pkcs8_restores_the_same_key_and_each_verifies_the_others_tokens() {
+        let (key, pkcs8) = SigningKey::generate().unwrap();
+        let again = SigningKey::from_pkcs8(key.kid(), &pkcs8).unwrap();
+        assert_eq!(
+            (again.kid(), again.public_key()),
+            (key.kid(), key.public_key())
+        );
+        let by_again = again.sign(&claims(EXP)).unwrap();
+        assert_eq!(verify(&by_again, &key.verifying_key(), 0), Ok(claims(EXP)));
+        let by_key = key.sign(&claims(EXP)).unwrap();
+        assert_eq!(verify(&by_key, &again.verifying_key(), 0), Ok(claims(EXP)));
+        for (kid, doc) in [
+            ("k", &b"junk"[..]),
+            ("", &pkcs8),
+            ("a\"b", &pkcs8),
+            ("a b", &pkcs8),
+        ] {
+            assert_eq!(SigningKey::from_pkcs8(kid, doc).err(), Some(JwsError::Key));
+        }
+        let shown = format!("{key:?}");
+        assert!(
+            shown.contains("redacted") && !shown.contains(&URL_SAFE_NO_PAD.encode(&pkcs8[16..48]))
+        );
+    }
+
+    #[test]
+    fn tampered_or_foreign_tokens_fail_the_signature() {
+        let (_, vk, token) = key();
+        let (other, _, foreign) = key();
+        let flip = |at: usize| {
+            let mut b = token.clone().into_bytes();
+            b[at] = if b[at] == b'A' { b'B' } else { b'A' };
+            String::from_utf8(b).unwrap()
+        };
+        let bad = Err(JwsError::BadSignature);
+        assert_eq!(
+            verify::<Claims>(&flip(token.find('.').unwrap() + 9), &vk, 0),
+            bad
+        );
+        assert_eq!(
+            verify::<Claims>(&flip(token.rfind('.').unwrap() + 1), &vk, 0),
+            bad
+        );
+        assert_eq!(verify::<Claims>(&foreign, &vk, 0), bad);
+        // The other key's token relabelled with our header still fails.
+        let (ours, theirs) = (
+            token.split_once('.').unwrap(),
+            foreign.split_once('.').unwrap(),
+        );
+        assert_eq!(
+            verify::<Claims>(&format!("{}.{}", ours.0, theirs.1), &vk, 0),
+            bad
+        );
+        assert_eq!(verify::<Claims>(&token, &other.verifying_key(), 0), bad);
+    }
+
+    #[test]
+    fn alg_none_hs256_and_extra_header_members_are_refused() {
+        let (key, vk, _) = key();
+        let kid = key.kid();
+        let none = forged(
+            &format!(r#"{{"alg":"none","typ":"at+jwt","kid":"{kid}"}}"#),
+            "",
+        );
+        let hs = forged(
+            &format!(r#"{{"alg":"HS256","typ":"at+jwt","kid":"{kid}"}}"#),
+            "AAAA",
+        );
+        for t in [&none, &hs] {
+            assert_eq!(peek_kid(t), Err(JwsError::UnsupportedAlgorithm));
+            assert_eq!(
+                verify::<Claims>(t, &vk, 0),
+                Err(JwsError::UnsupportedAlgorithm)
+            );
+        }
+        let sig = "A".repeat(SIG_B64_LEN);
+        let extras = [
+            r#""crit":["exp"]"#,
+            r#""jku":"u""#,
+            r#""jwk":{}"#,
+            r#""x5u":"u""#,
+            r#""kid":"x""#,
+        ];
+        for extra in extras {
+            let h = format!(r#"{{"alg":"EdDSA","typ":"at+jwt","kid":"{kid}",{extra}}}"#);
+            assert_eq!(
+                peek_kid(&forged(&h, &sig)),
+                Err(JwsError::Malformed),
+                "{extra}"
+            );
+        }
+        let headers = [
+            r#"{"alg":"EdDSA","kid":"k"}"#,
+            r#"{"alg":"EdDSA","typ":"JWT","kid":"k"}"#,
+        ];
+        for h in headers
+            .into_iter()
+            .chain([r#"{"alg":"EdDSA","typ":"at+jwt"}"#, "[]"])
+        {
+            assert_eq!(peek_kid(&forged(h, &sig)), Err(JwsError::Malformed), "{h}");
+        }
+    }
+
+    #[test]
+    fn a_token_is_expired_from_its_exp_second_on() {
+        let (key, vk, _) = key();
+        let token = key.sign(&claims(1_700_000_000)).unwrap();
+        assert!(verify::<Claims>(&token, &vk, 1_699_999_999).is_ok());
+        for now in [1_700_000_000, 1_700_000_001, i64::MAX] {
+            assert_eq!(verify::<Claims>(&token, &vk, now), Err(JwsError::Expired));
+        }
+        // Claims without exactly one integer exp are refused, whatever the target type.
+        let bad = [
+            r#"{"sub":"x"}"#,
+            r#"{"exp":5,"exp":9999999999}"#,
+            r#"{"exp":"9"}"#,
+            "[1]",
+        ];
+        for payload in bad.into_iter().chain([r#"{"exp":1e10}"#, r#"{"exp":1} x"#]) {
+            let t = signed_raw(&key, payload);
+            assert_eq!(
+                verify::<serde_json::Value>(&t, &vk, 0),
+                Err(JwsError::Json),
+                "{payload}"
+            );
+        }
+        let escaped = signed_raw(&key, r#"{"\u0065xp":9999999999,"sub":"x"}"#);
+        let value = serde_json::json!({"exp": 9_999_999_999_i64, "sub": "x"});
+        assert_eq!(verify(&escaped, &vk, 0), Ok(value));
+        let late = verify::<serde_json::Value>(&escaped, &vk, 9_999_999_999);
+        assert_eq!(late, Err(JwsError::Expired));
+    }
+
+    #[test]
+    fn garbage_never_panics_and_is_malformed() {
+        let (_, vk, token) = key();
+        let long = "A".repeat(MAX_TOKEN + 1);
+        let (padded, spaced) = (format!("{token}="), format!(" {token}"));
+        let garbage = ["", ".", "..", "a.b", "a.b.c.d", "....", "é.é.é", "%7B.a.b"];
+        for t in garbage.into_iter().chain([&*long, &padded, &spaced]) {
+            assert_eq!(verify::<Claims>(t, &vk, 0), Err(JwsError::Malformed), "{t}");
+            assert_eq!(peek_kid(t), Err(JwsError::Malformed), "{t}");
+        }
+        // Every one-character substitution, multi-byte ones included, fails without panicking.
+        for at in 0..token.len() {
+            for c in ["A", "-", ".", "=", "+", "/", " ", "é", "\0"] {
+                let t = format!("{}{c}{}", &token[..at], &token[at + 1..]);
+                assert!(t == token || verify::<Claims>(&t, &vk, 0).is_err(), "{t}");
+            }
+        }
+    }
+}
