@@ -1,0 +1,16 @@
+DROP TABLE audit_events;
+DROP TABLE signing_keys;
+DROP TABLE device_tokens;
+DROP TABLE devices;
+DROP TABLE authorization_codes;
+DROP TABLE refresh_tokens;
+DROP TABLE grants;
+DROP TABLE token_families;
+DROP TABLE offer_actions;
+DROP TABLE offers;
+DROP TABLE resource_providers;
+DROP TABLE app_return_urls;
+DROP TABLE applications;
+DROP TABLE sessions;
+DROP TABLE users;
+DROP TABLE meta;

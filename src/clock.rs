@@ -1,0 +1,7 @@
+//! The only caller of `Utc::now()`. Everything else takes `now` (Unix seconds) as a parameter, so rules
+//! about expiry are testable without waiting.
+
+/// Current time as Unix seconds.
+pub fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}

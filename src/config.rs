@@ -1,0 +1,278 @@
+//! One typed configuration tree, loaded in layers: defaults, then an optional TOML file
+//! (`--config FILE` or `ASSENT_CONFIG`), then `ASSENT_*` environment variables, then command-line flags.
+//! Every key has a default and a doc line; the README lists them all. Tests change the struct, never
+//! the process environment.
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// Errors while loading configuration.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("can not read configuration file {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML for this tree.
+    #[error("invalid configuration file {path}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// An environment variable has a value of the wrong type.
+    #[error("invalid value for {name}: {message}")]
+    Env {
+        /// The variable.
+        name: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// The whole configuration.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// `[database]`
+    pub database: DatabaseConfig,
+    /// `[server]`
+    pub server: ServerConfig,
+    /// `[security]`
+    pub security: SecurityConfig,
+    /// `[delauth]`: the Live-compatible protocol.
+    pub delauth: DelauthConfig,
+    /// `[log]`
+    pub log: LogConfig,
+}
+
+/// `[database]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// `url` (`ASSENT_DATABASE_URL`): `sqlite://PATH` (embedded, the default `sqlite://assent.db`)
+    /// or `postgres://user@host/db`.
+    pub url: String,
+    /// `pool_size`: connections in the pool.
+    pub pool_size: u32,
+    /// `busy_timeout_ms`: how long SQLite waits for a lock before failing.
+    pub busy_timeout_ms: u32,
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        DatabaseConfig {
+            url: "sqlite://assent.db".into(),
+            pool_size: 8,
+            busy_timeout_ms: 5000,
+        }
+    }
+}
+
+/// `[server]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    /// `bind` (`ASSENT_BIND`): address to listen on; port 0 picks a free port.
+    pub bind: String,
+    /// `public_url` (`ASSENT_PUBLIC_URL`): the base URL users and websites reach; default `http://<bind>`.
+    /// Used as the token issuer; cookies are `Secure` when it is https.
+    pub public_url: Option<String>,
+    /// `workers` (`ASSENT_WORKERS`): HTTP worker threads; default: one per core.
+    pub workers: Option<usize>,
+    /// `demo` : seed a demo user, catalogue and website at `/demo` (also `serve --demo`).
+    pub demo: bool,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            bind: "127.0.0.1:8080".into(),
+            public_url: None,
+            workers: None,
+            demo: false,
+        }
+    }
+}
+
+/// `[security]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecurityConfig {
+    /// `server_key` (`ASSENT_SERVER_KEY`): 32 bytes as 64 hex digits or base64; seals app secrets and
+    /// signing keys, keys cookie MACs. Required with PostgreSQL (all instances share it).
+    pub server_key: Option<String>,
+    /// `server_key_file` (`ASSENT_SERVER_KEY_FILE`): file holding the key; for SQLite the default is
+    /// `<database file>.key`, created with mode 0600 on first start.
+    pub server_key_file: Option<PathBuf>,
+    /// `session_ttl_secs`: lifetime of a sign-in session (default 7 days).
+    pub session_ttl_secs: i64,
+    /// `password_memory_kib`: argon2id memory cost (default 19456, OWASP).
+    pub password_memory_kib: u32,
+    /// `password_iterations`: argon2id time cost (default 2).
+    pub password_iterations: u32,
+    /// `password_parallelism`: argon2id lanes (default 1).
+    pub password_parallelism: u32,
+    /// `sign_in_max_failures_per_account`: failed sign-ins per account within the window before 429.
+    pub sign_in_max_failures_per_account: u32,
+    /// `sign_in_max_failures_per_ip`: failed sign-ins per client IP within the window before 429.
+    pub sign_in_max_failures_per_ip: u32,
+    /// `sign_in_window_secs`: the window of both limits (default 900).
+    pub sign_in_window_secs: i64,
+}
+
+impl Default for SecurityConfig {
+    fn default() -> Self {
+        SecurityConfig {
+            server_key: None,
+            server_key_file: None,
+            session_ttl_secs: 7 * 24 * 3600,
+            password_memory_kib: 19 * 1024,
+            password_iterations: 2,
+            password_parallelism: 1,
+            sign_in_max_failures_per_account: 5,
+            sign_in_max_failures_per_ip: 20,
+            sign_in_window_secs: 900,
+        }
+    }
+}
+
+/// `[delauth]`: the Live-compatible delegated authentication protocol.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DelauthConfig {
+    /// `verifier_max_age_secs`: how old an app verifier's `ts` may be (default 3600).
+    pub verifier_max_age_secs: i64,
+    /// `verifier_max_skew_secs`: how far in the future `ts` may be (default 300).
+    pub verifier_max_skew_secs: i64,
+    /// `delegation_token_ttl_secs`: lifetime of a `delt` (default 3600).
+    pub delegation_token_ttl_secs: i64,
+}
+
+impl Default for DelauthConfig {
+    fn default() -> Self {
+        DelauthConfig {
+            verifier_max_age_secs: 3600,
+            verifier_max_skew_secs: 300,
+            delegation_token_ttl_secs: 3600,
+        }
+    }
+}
+
+/// `[log]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogConfig {
+    /// `filter` (`ASSENT_LOG`): a tracing filter such as `info` or `assent=debug`.
+    pub filter: String,
+    /// `json` (`ASSENT_LOG_JSON`): one JSON object per line instead of text.
+    pub json: bool,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        LogConfig {
+            filter: "info".into(),
+            json: false,
+        }
+    }
+}
+
+impl Config {
+    /// Defaults, then `file` (or `ASSENT_CONFIG`) if any, then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+        let env_file = std::env::var_os("ASSENT_CONFIG").map(PathBuf::from);
+        let mut config = match file.map(Path::to_path_buf).or(env_file) {
+            Some(path) => Config::from_file(&path)?,
+            None => Config::default(),
+        };
+        config.apply_env(|name| std::env::var(name).ok())?;
+        Ok(config)
+    }
+
+    /// Read a TOML file over the defaults.
+    pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })
+    }
+
+    /// Apply `ASSENT_*` variables, read through `get` (the process environment in production).
+    pub fn apply_env(
+        &mut self,
+        get: impl Fn(&'static str) -> Option<String>,
+    ) -> Result<(), ConfigError> {
+        if let Some(v) = get("ASSENT_DATABASE_URL") {
+            self.database.url = v;
+        }
+        if let Some(v) = get("ASSENT_BIND") {
+            self.server.bind = v;
+        }
+        if let Some(v) = get("ASSENT_PUBLIC_URL") {
+            self.server.public_url = Some(v);
+        }
+        if let Some(v) = get("ASSENT_WORKERS") {
+            let n = v.parse().map_err(|_| ConfigError::Env {
+                name: "ASSENT_WORKERS",
+                message: "expected a positive integer".into(),
+            })?;
+            self.server.workers = Some(n);
+        }
+        if let Some(v) = get("ASSENT_SERVER_KEY") {
+            self.security.server_key = Some(v);
+        }
+        if let Some(v) = get("ASSENT_SERVER_KEY_FILE") {
+            self.security.server_key_file = Some(PathBuf::from(v));
+        }
+        if let Some(v) = get("ASSENT_LOG") {
+            self.log.filter = v;
+        }
+        if let Some(v) = get("ASSENT_LOG_JSON") {
+            self.log.json = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        Ok(())
+    }
+
+    /// The public base URL without a trailing slash.
+    pub fn public_url(&self) -> String {
+        match &self.server.public_url {
+            Some(url) => url.trim_end_matches('/').to_string(),
+            None => format!("http://{}", self.server.bind),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_environment_overrides_the_file_which_overrides_defaults() {
+        let mut config: Config = toml::from_str(
+            "[database]\nurl = \"sqlite://from-file.db\"\n[server]\nbind = \"0.0.0.0:9\"\n",
+        )
+        .unwrap();
+        assert_eq!(config.database.url, "sqlite://from-file.db");
+        assert_eq!(config.security.password_iterations, 2);
+        config
+            .apply_env(|name| (name == "ASSENT_DATABASE_URL").then(|| "postgres://x/y".into()))
+            .unwrap();
+        assert_eq!(config.database.url, "postgres://x/y");
+        assert_eq!(config.public_url(), "http://0.0.0.0:9");
+    }
+
+    #[test]
+    fn an_unknown_key_in_the_file_is_an_error() {
+        assert!(toml::from_str::<Config>("[server]\nbindd = \"x\"\n").is_err());
+    }
+}

@@ -1,0 +1,92 @@
+//! Cryptography: randomness, hashing, the server key (AES-256-GCM sealing, cookie and CSRF MACs),
+//! password hashing, the Live envelope and the delegation-token signer. No actix, no I/O.
+
+pub mod jws;
+pub mod live;
+pub mod password;
+pub mod server_key;
+
+use base64::Engine;
+use ring::rand::{SecureRandom, SystemRandom};
+
+pub use server_key::{ServerKey, ServerKeyError};
+
+/// The system random number generator failed (never expected on a working OS).
+#[derive(Debug, thiserror::Error)]
+#[error("the system random number generator failed")]
+pub struct RngError;
+
+/// `N` random bytes from the operating system.
+pub fn random_bytes<const N: usize>() -> Result<[u8; N], RngError> {
+    let mut buf = [0u8; N];
+    SystemRandom::new().fill(&mut buf).map_err(|_| RngError)?;
+    Ok(buf)
+}
+
+/// A random positive 63-bit identifier, used as a primary key.
+pub fn random_id() -> Result<i64, RngError> {
+    let bytes = random_bytes::<8>()?;
+    let id = i64::from_be_bytes(bytes) & i64::MAX;
+    Ok(if id == 0 { 1 } else { id })
+}
+
+/// A random string of `len` ASCII letters and digits (rejection sampling, no modulo bias).
+pub fn random_alphanumeric(len: usize) -> Result<String, RngError> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut out = String::with_capacity(len);
+    while out.len() < len {
+        for b in random_bytes::<32>()? {
+            // 248 = 4 * 62: bytes at or above it would bias the first letters.
+            if b < 248 && out.len() < len {
+                out.push(char::from(ALPHABET[usize::from(b % 62)]));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A fresh 256-bit token, base64url without padding (43 characters).
+pub fn random_token() -> Result<String, RngError> {
+    Ok(b64url(&random_bytes::<32>()?))
+}
+
+/// Hex SHA-256 of a secret: what the database stores instead of a token.
+pub fn sha256_hex(data: &[u8]) -> String {
+    hex::encode(ring::digest::digest(&ring::digest::SHA256, data))
+}
+
+/// Base64url without padding.
+pub fn b64url(data: &[u8]) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(data)
+}
+
+/// Standard base64 with padding.
+pub fn b64(data: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(data)
+}
+
+/// Constant-time equality of two byte strings.
+pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
+    use subtle::ConstantTimeEq;
+    a.len() == b.len() && bool::from(a.ct_eq(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn random_alphanumeric_has_the_asked_length_and_alphabet() {
+        let s = random_alphanumeric(32).unwrap();
+        assert_eq!(s.len(), 32);
+        assert!(s.bytes().all(|b| b.is_ascii_alphanumeric()));
+        assert_ne!(s, random_alphanumeric(32).unwrap());
+    }
+
+    #[test]
+    fn random_ids_are_positive() {
+        for _ in 0..100 {
+            assert!(random_id().unwrap() > 0);
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! `applications` and `app_return_urls`: registered websites with their sealed secrets.
+
+use super::schema::{app_return_urls, applications};
+use super::DbConnection;
+use diesel::prelude::*;
+
+/// An application row.
+#[derive(Debug, Clone, Queryable)]
+pub struct Application {
+    /// Primary key.
+    pub id: i64,
+    /// 16 upper-case hex digits; also the OAuth `client_id`.
+    pub appid: String,
+    /// Display name.
+    pub name: String,
+    /// The secret, sealed with the server key (context `app-secret`).
+    pub secret_sealed: String,
+    /// The previous secret during a rollover.
+    pub old_secret_sealed: Option<String>,
+    /// Until when the previous secret stays valid (Unix seconds).
+    pub old_secret_expires_at: Option<i64>,
+    /// Privacy-policy URL.
+    pub privacy_url: Option<String>,
+    /// OAuth public client (no secret; PKCE required).
+    pub is_public: bool,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+/// An application to insert.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = applications)]
+pub struct NewApplication<'a> {
+    /// Primary key.
+    pub id: i64,
+    /// 16 upper-case hex digits.
+    pub appid: &'a str,
+    /// Display name.
+    pub name: &'a str,
+    /// The sealed secret.
+    pub secret_sealed: &'a str,
+    /// Privacy-policy URL.
+    pub privacy_url: Option<&'a str>,
+    /// OAuth public client.
+    pub is_public: bool,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+/// Insert an application with its return URLs (the first is the default). Call inside a transaction.
+pub fn insert(
+    conn: &mut DbConnection,
+    new: &NewApplication<'_>,
+    return_urls: &[String],
+) -> QueryResult<()> {
+    diesel::insert_into(applications::table)
+        .values(new)
+        .execute(conn)?;
+    for (position, url) in return_urls.iter().enumerate() {
+        diesel::insert_into(app_return_urls::table)
+            .values((
+                app_return_urls::application_id.eq(new.id),
+                app_return_urls::position.eq(i32::try_from(position).unwrap_or(i32::MAX)),
+                app_return_urls::url.eq(url),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Find by `appid` (exact, upper-case).
+pub fn find_by_appid(conn: &mut DbConnection, appid: &str) -> QueryResult<Option<Application>> {
+    applications::table
+        .filter(applications::appid.eq(appid))
+        .first(conn)
+        .optional()
+}
+
+/// Find by primary key.
+pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Application>> {
+    applications::table.find(id).first(conn).optional()
+}
+
+/// Every application, oldest first.
+pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<Application>> {
+    applications::table
+        .order((applications::created_at.asc(), applications::appid.asc()))
+        .load(conn)
+}
+
+/// The registered return URLs, default first.
+pub fn return_urls(conn: &mut DbConnection, application_id: i64) -> QueryResult<Vec<String>> {
+    app_return_urls::table
+        .filter(app_return_urls::application_id.eq(application_id))
+        .order(app_return_urls::position.asc())
+        .select(app_return_urls::url)
+        .load(conn)
+}
+
+/// Replace the secret; the previous one stays valid until `old_expires_at` when given.
+pub fn set_secret(
+    conn: &mut DbConnection,
+    id: i64,
+    new_sealed: &str,
+    old: Option<(&str, i64)>,
+) -> QueryResult<()> {
+    diesel::update(applications::table.find(id))
+        .set((
+            applications::secret_sealed.eq(new_sealed),
+            applications::old_secret_sealed.eq(old.map(|(s, _)| s)),
+            applications::old_secret_expires_at.eq(old.map(|(_, t)| t)),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Is any sealed data stored (so a missing server key must not be regenerated)?
+pub fn any_exists(conn: &mut DbConnection) -> QueryResult<bool> {
+    use diesel::dsl::exists;
+    diesel::select(exists(applications::table.select(applications::id))).get_result(conn)
+}

@@ -1,0 +1,261 @@
+//! Storage: one diesel `MultiConnection` over SQLite and PostgreSQL, chosen by the URL's scheme (never
+//! by trial), pooled with r2d2. Migrations are embedded and run before the server binds. Blocking
+//! work runs through [`Db::run`] / [`Db::transaction`] on the blocking thread pool.
+
+pub mod application;
+pub mod meta;
+pub mod provider;
+pub mod schema;
+pub mod session;
+pub mod signing_key;
+pub mod user;
+
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, ConnectionError, PgConnection, SqliteConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use std::sync::{Arc, Mutex};
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+// The derive generates public helper types without docs; keep that confined to this module.
+#[allow(missing_docs)]
+mod connection {
+    use diesel::{PgConnection, SqliteConnection};
+
+    /// A connection to either backend. Queries written once work on both.
+    #[derive(diesel::MultiConnection)]
+    pub enum DbConnection {
+        /// PostgreSQL.
+        Pg(PgConnection),
+        /// SQLite (the embedded default).
+        Sqlite(SqliteConnection),
+    }
+}
+pub use connection::DbConnection;
+
+/// Errors of the storage layer.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// The URL names no supported backend.
+    #[error("unsupported database URL (expected sqlite://PATH or postgres://...): {0}")]
+    BadUrl(String),
+    /// No connection could be had.
+    #[error("database connection failed: {0}")]
+    Pool(#[from] r2d2::Error),
+    /// A query failed.
+    #[error("database query failed: {0}")]
+    Query(#[from] diesel::result::Error),
+    /// Migrations failed.
+    #[error("database migration failed: {0}")]
+    Migration(String),
+    /// The blocking task was cancelled or panicked.
+    #[error("a blocking database task failed")]
+    Blocking,
+}
+
+/// Which backend a URL names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite with the file path.
+    Sqlite(String),
+    /// PostgreSQL with the full URL.
+    Postgres(String),
+}
+
+impl Backend {
+    /// Parse `sqlite://PATH`, `sqlite:PATH`, `postgres://...` or `postgresql://...`.
+    pub fn from_url(url: &str) -> Result<Backend, DbError> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Backend::Postgres(url.to_string()));
+        }
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .ok_or_else(|| DbError::BadUrl(url.to_string()))?;
+        if path.is_empty() {
+            return Err(DbError::BadUrl(url.to_string()));
+        }
+        Ok(Backend::Sqlite(path.to_string()))
+    }
+}
+
+/// r2d2 manager that opens the backend the URL names and sets SQLite up for concurrent use.
+#[derive(Debug)]
+struct Manager {
+    backend: Backend,
+    busy_timeout_ms: u32,
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = ConnectionError;
+
+    fn connect(&self) -> Result<DbConnection, ConnectionError> {
+        match &self.backend {
+            Backend::Postgres(url) => Ok(DbConnection::Pg(PgConnection::establish(url)?)),
+            Backend::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(path)?;
+                // WAL lets readers run beside the one writer; the busy timeout makes writers queue
+                // instead of failing; foreign keys are off by default in SQLite.
+                conn.batch_execute(&format!(
+                    "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                    self.busy_timeout_ms
+                ))
+                .map_err(ConnectionError::CouldntSetupConfiguration)?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), ConnectionError> {
+        conn.batch_execute("SELECT 1")
+            .map_err(ConnectionError::CouldntSetupConfiguration)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
+        false
+    }
+}
+
+/// The connection pool and what the backend needs to write safely.
+#[derive(Clone)]
+pub struct Db {
+    pool: r2d2::Pool<Manager>,
+    backend: Backend,
+    /// SQLite has one writer at a time and can not upgrade a read transaction whose snapshot went
+    /// stale, so this process serializes its write transactions; PostgreSQL does not need it.
+    write_lock: Option<Arc<Mutex<()>>>,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db").finish_non_exhaustive()
+    }
+}
+
+impl Db {
+    /// Open a pool for `url` (no connection is made until first use, except one to check).
+    pub fn connect(url: &str, pool_size: u32, busy_timeout_ms: u32) -> Result<Db, DbError> {
+        let backend = Backend::from_url(url)?;
+        let manager = Manager {
+            backend: backend.clone(),
+            busy_timeout_ms,
+        };
+        let pool = r2d2::Pool::builder()
+            .max_size(pool_size.max(1))
+            .connection_timeout(std::time::Duration::from_secs(10))
+            .build(manager)?;
+        let write_lock = matches!(backend, Backend::Sqlite(_)).then(|| Arc::new(Mutex::new(())));
+        Ok(Db {
+            pool,
+            backend,
+            write_lock,
+        })
+    }
+
+    /// The backend in use.
+    pub fn backend(&self) -> &Backend {
+        &self.backend
+    }
+
+    /// Run pending migrations of the backend in use; returns how many ran.
+    pub fn migrate(&self) -> Result<usize, DbError> {
+        let mut conn = self.pool.get()?;
+        let ran = match &mut *conn {
+            DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+            DbConnection::Pg(c) => c
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|v| v.len()),
+        };
+        ran.map_err(|e| DbError::Migration(e.to_string()))
+    }
+
+    /// Run `f` with a pooled connection, on the current thread (CLI, startup).
+    pub fn run_sync<T, E>(&self, f: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<DbError>,
+    {
+        let mut conn = self.pool.get().map_err(DbError::from)?;
+        f(&mut conn)
+    }
+
+    /// Run `f` in ONE transaction (all or nothing), on the current thread.
+    pub fn transaction_sync<T, E>(
+        &self,
+        f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<DbError> + From<diesel::result::Error>,
+    {
+        // A poisoned lock only means another writer panicked; the data is in the database.
+        let _guard = self
+            .write_lock
+            .as_ref()
+            .map(|lock| lock.lock().unwrap_or_else(|p| p.into_inner()));
+        let mut conn = self.pool.get().map_err(DbError::from)?;
+        conn.transaction(f)
+    }
+
+    /// [`Db::run_sync`] on the blocking thread pool.
+    pub async fn run<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        let db = self.clone();
+        tokio::task::spawn_blocking(move || db.run_sync(f))
+            .await
+            .map_err(|_| E::from(DbError::Blocking))?
+    }
+
+    /// [`Db::transaction_sync`] on the blocking thread pool.
+    pub async fn transaction<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + From<diesel::result::Error> + Send + 'static,
+    {
+        let db = self.clone();
+        tokio::task::spawn_blocking(move || db.transaction_sync(f))
+            .await
+            .map_err(|_| E::from(DbError::Blocking))?
+    }
+
+    /// Is the database reachable (for `/readyz`)?
+    pub async fn ping(&self) -> bool {
+        self.run(|conn| conn.batch_execute("SELECT 1").map_err(DbError::from))
+            .await
+            .is_ok()
+    }
+}
+
+/// A random primary key, as a diesel error so it composes inside transactions.
+pub fn new_id() -> Result<i64, diesel::result::Error> {
+    crate::crypto::random_id().map_err(|e| diesel::result::Error::QueryBuilderError(Box::new(e)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_backend_is_chosen_by_the_url_scheme() {
+        assert_eq!(
+            Backend::from_url("sqlite://assent.db").unwrap(),
+            Backend::Sqlite("assent.db".into())
+        );
+        assert_eq!(
+            Backend::from_url("sqlite:///var/lib/a.db").unwrap(),
+            Backend::Sqlite("/var/lib/a.db".into())
+        );
+        assert!(matches!(
+            Backend::from_url("postgres://postgres@127.0.0.1/test").unwrap(),
+            Backend::Postgres(_)
+        ));
+        assert!(Backend::from_url("mysql://x").is_err());
+        assert!(Backend::from_url("assent.db").is_err());
+    }
+}

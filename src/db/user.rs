@@ -1,0 +1,84 @@
+//! `users`: accounts with their location id (`lid`) and argon2id password hash.
+
+use super::schema::users;
+use super::DbConnection;
+use diesel::prelude::*;
+
+/// A user row.
+#[derive(Debug, Clone, Queryable)]
+pub struct User {
+    /// Primary key.
+    pub id: i64,
+    /// Location id: 16 lower-case hex digits, the same for every app.
+    pub lid: String,
+    /// Lower-cased email.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// argon2id PHC string.
+    pub password_hash: String,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds.
+    pub password_changed_at: i64,
+}
+
+/// A user to insert.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser<'a> {
+    /// Primary key.
+    pub id: i64,
+    /// Location id.
+    pub lid: &'a str,
+    /// Lower-cased email.
+    pub email: &'a str,
+    /// Display name.
+    pub name: &'a str,
+    /// argon2id PHC string.
+    pub password_hash: &'a str,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds.
+    pub password_changed_at: i64,
+}
+
+/// Insert a user; a taken email is a `UniqueViolation`.
+pub fn insert(conn: &mut DbConnection, new: &NewUser<'_>) -> QueryResult<()> {
+    diesel::insert_into(users::table)
+        .values(new)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Find by (lower-cased) email.
+pub fn find_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option<User>> {
+    users::table
+        .filter(users::email.eq(email))
+        .first(conn)
+        .optional()
+}
+
+/// Find by id.
+pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<User>> {
+    users::table.find(id).first(conn).optional()
+}
+
+/// Find by location id.
+pub fn find_by_lid(conn: &mut DbConnection, lid: &str) -> QueryResult<Option<User>> {
+    users::table
+        .filter(users::lid.eq(lid))
+        .first(conn)
+        .optional()
+}
+
+/// Replace the password hash.
+pub fn set_password(conn: &mut DbConnection, id: i64, hash: &str, now: i64) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::password_hash.eq(hash),
+            users::password_changed_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}

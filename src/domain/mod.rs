@@ -1,0 +1,9 @@
+//! Pure types and rules: untrusted values become these types at the edge. No I/O, no actix.
+
+pub mod app_id;
+pub mod email;
+pub mod local_path;
+
+pub use app_id::{AppId, Lid};
+pub use email::Email;
+pub use local_path::LocalPath;

@@ -1,0 +1,18 @@
+//! Assent: a delegated-consent authorization server. Websites ask users for permissions such as
+//! `Contacts.Read`; users decide per permission and per duration; resource providers check the
+//! resulting delegation tokens. Two protocols over the same grants: the Windows Live ID Delegated
+//! Authentication wire protocol and OAuth 2.0.
+#![forbid(unsafe_code)]
+
+pub mod admin;
+pub mod clock;
+pub mod config;
+pub mod crypto;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod ratelimit;
+pub mod routes;
+pub mod startup;
+pub mod telemetry;
+pub mod templates;

@@ -1,0 +1,267 @@
+//! Sign-up, sign-in and sign-out pages.
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::session::{self, Visitor};
+use crate::domain::{Email, LocalPath};
+use crate::error::AppError;
+use crate::startup::AppState;
+
+/// `?next=` of the sign-in and sign-up pages.
+#[derive(Debug, Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+/// The sign-in form.
+#[derive(Deserialize)]
+pub struct SignInForm {
+    email: String,
+    password: String,
+    csrf: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// The sign-up form.
+#[derive(Deserialize)]
+pub struct SignUpForm {
+    name: String,
+    email: String,
+    password: String,
+    csrf: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// The sign-out form.
+#[derive(Deserialize)]
+pub struct SignOutForm {
+    csrf: String,
+}
+
+/// Minimum password length for self-service accounts.
+pub const MIN_PASSWORD_LEN: usize = 10;
+
+fn local_next(next: &str) -> String {
+    LocalPath::parse(next)
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "/".into())
+}
+
+fn page(
+    state: &AppState,
+    visitor: &mut Visitor,
+    template: &str,
+    status: actix_web::http::StatusCode,
+    fill: impl FnOnce(&mut tera::Context),
+) -> Result<HttpResponse, AppError> {
+    let mut ctx = tera::Context::new();
+    ctx.insert("csrf", &visitor.csrf(state)?);
+    if let Some(user) = visitor.user() {
+        ctx.insert("user_email", &user.email);
+    }
+    fill(&mut ctx);
+    let body = crate::templates::render(template, &ctx)?;
+    let mut resp = HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(body);
+    visitor.set_cookies(state, &mut resp);
+    Ok(resp)
+}
+
+fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+/// `GET /signin?next=/local/path`.
+pub async fn sign_in_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<NextQuery>,
+) -> Result<HttpResponse, AppError> {
+    let mut visitor = Visitor::load(&req, &state).await?;
+    let next = local_next(query.next.as_deref().unwrap_or("/"));
+    page(
+        &state,
+        &mut visitor,
+        "signin.html",
+        actix_web::http::StatusCode::OK,
+        |ctx| {
+            ctx.insert("next", &next);
+        },
+    )
+}
+
+/// `POST /signin`: limited per IP and per account; unknown and known emails take the same time.
+pub async fn sign_in(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<SignInForm>,
+) -> Result<HttpResponse, AppError> {
+    let mut visitor = Visitor::load(&req, &state).await?;
+    visitor.check_csrf(&state, &form.csrf)?;
+    let form = form.into_inner();
+    let next = local_next(&form.next);
+    let account = form.email.trim().to_lowercase();
+    let ip = session::client_ip(&req);
+    let now = crate::clock::now();
+    if let Err(retry_after) = state.limiter.check(&ip, &account, now) {
+        return Err(AppError::TooManyRequests { retry_after });
+    }
+    let user = match Email::parse(&form.email) {
+        Ok(email) => {
+            let email = email.as_str().to_string();
+            state
+                .db
+                .run(move |conn| {
+                    crate::db::user::find_by_email(conn, &email).map_err(AppError::from)
+                })
+                .await?
+        }
+        Err(_) => None,
+    };
+    let hasher = state.hasher.clone();
+    let phc = user.as_ref().map_or_else(
+        || hasher.dummy_hash().to_string(),
+        |u| u.password_hash.clone(),
+    );
+    let password = form.password;
+    let verified = tokio::task::spawn_blocking(move || hasher.verify(&password, &phc))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    match user {
+        Some(user) if verified => {
+            state.limiter.reset_account(&account);
+            let cookies = session::start(&state, user.id, visitor.session_token()).await?;
+            tracing::info!(user_id = user.id, "signed in");
+            let mut resp = see_other(&next);
+            for c in cookies {
+                let _ = resp.add_cookie(&c);
+            }
+            Ok(resp)
+        }
+        _ => {
+            state.limiter.record_failure(&ip, &account, now);
+            page(
+                &state,
+                &mut visitor,
+                "signin.html",
+                actix_web::http::StatusCode::UNAUTHORIZED,
+                |ctx| {
+                    ctx.insert("next", &next);
+                    ctx.insert("email", &account);
+                    ctx.insert("error", "Wrong email or password.");
+                },
+            )
+        }
+    }
+}
+
+/// `GET /signup`.
+pub async fn sign_up_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<NextQuery>,
+) -> Result<HttpResponse, AppError> {
+    let mut visitor = Visitor::load(&req, &state).await?;
+    let next = local_next(query.next.as_deref().unwrap_or("/"));
+    page(
+        &state,
+        &mut visitor,
+        "signup.html",
+        actix_web::http::StatusCode::OK,
+        |ctx| {
+            ctx.insert("next", &next);
+        },
+    )
+}
+
+/// `POST /signup`: create the account and sign in.
+pub async fn sign_up(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<SignUpForm>,
+) -> Result<HttpResponse, AppError> {
+    let mut visitor = Visitor::load(&req, &state).await?;
+    visitor.check_csrf(&state, &form.csrf)?;
+    let form = form.into_inner();
+    let next = local_next(&form.next);
+    let name = form.name.trim().to_string();
+    let problem = match Email::parse(&form.email) {
+        Err(msg) => Some(msg),
+        Ok(_) if name.is_empty() || name.chars().count() > 100 => {
+            Some("Enter your name (at most 100 characters).".to_string())
+        }
+        Ok(_) if form.password.chars().count() < MIN_PASSWORD_LEN => Some(format!(
+            "Choose a password of at least {MIN_PASSWORD_LEN} characters."
+        )),
+        Ok(_) if form.password.len() > 1024 => Some("That password is too long.".into()),
+        Ok(_) => None,
+    };
+    let rerender = |visitor: &mut Visitor, message: String| {
+        page(
+            &state,
+            visitor,
+            "signup.html",
+            actix_web::http::StatusCode::BAD_REQUEST,
+            |ctx| {
+                ctx.insert("next", &next);
+                ctx.insert("email", form.email.trim());
+                ctx.insert("name", &name);
+                ctx.insert("error", &message);
+            },
+        )
+    };
+    if let Some(message) = problem {
+        return rerender(&mut visitor, message);
+    }
+    let created = {
+        let (db, hasher) = (state.db.clone(), state.hasher.clone());
+        let (email, password, name) = (form.email.clone(), form.password.clone(), name.clone());
+        tokio::task::spawn_blocking(move || {
+            crate::admin::create_user(&db, &hasher, &email, &name, &password, crate::clock::now())
+        })
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+    };
+    match created {
+        Ok(user) => {
+            let cookies = session::start(&state, user.id, visitor.session_token()).await?;
+            let mut resp = see_other(&next);
+            for c in cookies {
+                let _ = resp.add_cookie(&c);
+            }
+            Ok(resp)
+        }
+        Err(crate::admin::AdminError::Conflict(_)) => rerender(
+            &mut visitor,
+            "An account with this email already exists. Sign in instead.".into(),
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /signout`: end this session.
+pub async fn sign_out(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<SignOutForm>,
+) -> Result<HttpResponse, AppError> {
+    let visitor = Visitor::load(&req, &state).await?;
+    visitor.check_csrf(&state, &form.csrf)?;
+    if let Some(token) = visitor.session_token() {
+        let hash = crate::crypto::sha256_hex(token.as_bytes());
+        state
+            .db
+            .run(move |conn| crate::db::session::delete(conn, &hash).map_err(AppError::from))
+            .await?;
+    }
+    let mut resp = see_other("/");
+    let _ = resp.add_cookie(&session::removal());
+    Ok(resp)
+}

@@ -1,0 +1,28 @@
+//! `GET /`: the landing page.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+
+use super::session::Visitor;
+use crate::error::AppError;
+use crate::startup::AppState;
+
+/// `GET /`.
+pub async fn home_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let mut visitor = Visitor::load(&req, &state).await?;
+    let mut ctx = tera::Context::new();
+    ctx.insert("csrf", &visitor.csrf(&state)?);
+    ctx.insert("demo", &state.config.server.demo);
+    if let Some(user) = visitor.user() {
+        ctx.insert("user_email", &user.email);
+        ctx.insert("user_name", &user.name);
+    }
+    let body = crate::templates::render("home.html", &ctx)?;
+    let mut resp = HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(body);
+    visitor.set_cookies(&state, &mut resp);
+    Ok(resp)
+}

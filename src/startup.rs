@@ -1,0 +1,243 @@
+//! Building the application: storage first (migrations, server-key check), then the HTTP server.
+//! `Application::build` binds before returning, so port 0 works and tests learn the real port.
+
+use actix_web::dev::Server;
+use actix_web::{middleware, web, App, HttpServer};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::crypto::password::PasswordHasher;
+use crate::crypto::ServerKey;
+use crate::db::{self, Backend, Db, DbError};
+use crate::ratelimit::FailureLimiter;
+
+/// Why Assent did not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// Storage failed.
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// A query failed during startup.
+    #[error("database query failed during startup: {0}")]
+    Query(#[from] diesel::result::Error),
+    /// The server key is missing, unreadable or wrong.
+    #[error("{0}")]
+    Key(String),
+    /// Bad password-hash parameters.
+    #[error(transparent)]
+    Password(#[from] crate::crypto::password::PasswordError),
+    /// A template does not parse.
+    #[error("template error: {0}")]
+    Template(#[from] tera::Error),
+    /// Binding the socket failed.
+    #[error("can not listen: {0}")]
+    Io(#[from] std::io::Error),
+    /// Anything else.
+    #[error("{0}")]
+    Other(String),
+}
+
+/// Shared state of every handler.
+#[derive(Debug)]
+pub struct AppState {
+    /// The configuration.
+    pub config: Config,
+    /// Storage.
+    pub db: Db,
+    /// The server key.
+    pub key: ServerKey,
+    /// Password hashing.
+    pub hasher: PasswordHasher,
+    /// Failed sign-in limits.
+    pub limiter: FailureLimiter,
+    /// Public base URL without trailing slash.
+    pub public_url: String,
+    /// Set the `Secure` flag on cookies (public URL is https).
+    pub secure_cookies: bool,
+}
+
+/// Storage ready for use: migrated, with the verified server key.
+#[derive(Debug, Clone)]
+pub struct Storage {
+    /// The pool.
+    pub db: Db,
+    /// The server key.
+    pub key: ServerKey,
+}
+
+const KEY_CHECK: &str = "server_key_check";
+
+/// Open the database, run migrations, and load (or, for a new embedded database, create) the server
+/// key. Never regenerates a key for a database that already holds sealed data.
+pub fn open_storage(config: &Config) -> Result<Storage, StartupError> {
+    let db = Db::connect(
+        &config.database.url,
+        config.database.pool_size,
+        config.database.busy_timeout_ms,
+    )?;
+    let ran = db.migrate()?;
+    if ran > 0 {
+        tracing::info!(migrations = ran, "database migrated");
+    }
+    let (stored_check, has_sealed) = db.run_sync(|conn| -> Result<_, StartupError> {
+        Ok((
+            db::meta::get(conn, KEY_CHECK)?,
+            db::application::any_exists(conn)?,
+        ))
+    })?;
+    let key = load_key(config, db.backend(), stored_check.is_some() || has_sealed)?;
+    match stored_check {
+        Some(check) if crate::crypto::ct_eq(check.as_bytes(), key.check_value().as_bytes()) => {}
+        Some(_) => {
+            return Err(StartupError::Key(
+                "the server key does not match this database (it was set up with another key); \
+                 refusing to start"
+                    .into(),
+            ))
+        }
+        None => db.run_sync(|conn| -> Result<_, StartupError> {
+            Ok(db::meta::insert(conn, KEY_CHECK, key.check_value())?)
+        })?,
+    }
+    Ok(Storage { db, key })
+}
+
+fn load_key(config: &Config, backend: &Backend, has_data: bool) -> Result<ServerKey, StartupError> {
+    if let Some(text) = &config.security.server_key {
+        return ServerKey::parse(text).map_err(|e| StartupError::Key(format!("server_key: {e}")));
+    }
+    let path: PathBuf = match (&config.security.server_key_file, backend) {
+        (Some(p), _) => p.clone(),
+        (None, Backend::Sqlite(db_path)) => PathBuf::from(format!("{db_path}.key")),
+        (None, Backend::Postgres(_)) => {
+            return Err(StartupError::Key(
+                "PostgreSQL needs a shared server key: set ASSENT_SERVER_KEY or \
+                 ASSENT_SERVER_KEY_FILE (e.g. `openssl rand -hex 32`)"
+                    .into(),
+            ))
+        }
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(text) => ServerKey::parse(&text)
+            .map_err(|e| StartupError::Key(format!("{}: {e}", path.display()))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !has_data => {
+            let (key, hex_form) =
+                ServerKey::generate().map_err(|e| StartupError::Key(e.to_string()))?;
+            write_key_file(&path, &hex_form)?;
+            tracing::info!(path = %path.display(), "generated a new server key");
+            Ok(key)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(StartupError::Key(format!(
+            "the server key file {} is missing but the database holds data sealed with it; \
+             restore the file (refusing to generate a new key)",
+            path.display()
+        ))),
+        Err(e) => Err(StartupError::Key(format!(
+            "can not read the server key file {}: {e}",
+            path.display()
+        ))),
+    }
+}
+
+fn write_key_file(path: &std::path::Path, hex_form: &str) -> Result<(), StartupError> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(format!("{hex_form}\n").as_bytes())?;
+    file.sync_all()?;
+    Ok(())
+}
+
+/// A password hasher with the configured cost.
+pub fn password_hasher(config: &Config) -> Result<PasswordHasher, StartupError> {
+    Ok(PasswordHasher::new(
+        config.security.password_memory_kib,
+        config.security.password_iterations,
+        config.security.password_parallelism,
+    )?)
+}
+
+/// A running (not yet awaited) Assent server.
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: web::Data<AppState>,
+}
+
+impl Application {
+    /// Open storage, prepare state, bind the listener. The server runs when awaited.
+    pub async fn build(config: Config) -> Result<Application, StartupError> {
+        crate::templates::init()?;
+        let storage = {
+            let config = config.clone();
+            tokio::task::spawn_blocking(move || open_storage(&config))
+                .await
+                .map_err(|e| StartupError::Other(e.to_string()))??
+        };
+        let hasher = password_hasher(&config)?;
+        let listener = TcpListener::bind(&config.server.bind)?;
+        let addr = listener.local_addr()?;
+        let public_url = match &config.server.public_url {
+            Some(_) => config.public_url(),
+            None => format!("http://{addr}"),
+        };
+        let state = web::Data::new(AppState {
+            limiter: FailureLimiter::new(
+                config.security.sign_in_max_failures_per_account,
+                config.security.sign_in_max_failures_per_ip,
+                config.security.sign_in_window_secs,
+            ),
+            secure_cookies: public_url.starts_with("https://"),
+            public_url,
+            db: storage.db,
+            key: storage.key,
+            hasher,
+            config,
+        });
+        let workers = state
+            .config
+            .server
+            .workers
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+        let app_state = state.clone();
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(app_state.clone())
+                .app_data(web::FormConfig::default().limit(64 * 1024))
+                .wrap(crate::routes::security_headers())
+                .wrap(middleware::from_fn(crate::routes::log_request))
+                .configure(crate::routes::configure)
+        })
+        .workers(workers.max(1))
+        .shutdown_timeout(10)
+        .listen(listener)?
+        .run();
+        tracing::info!(%addr, public_url = %state.public_url, "Assent listening");
+        Ok(Application {
+            port: addr.port(),
+            server,
+            state,
+        })
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The shared state (tests use it to reach storage directly).
+    pub fn state(&self) -> Arc<AppState> {
+        self.state.clone().into_inner()
+    }
+
+    /// Serve until SIGTERM or SIGINT (graceful: in-flight requests finish).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

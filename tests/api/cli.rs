@@ -1,0 +1,261 @@
+//! The CLI is a contract: JSON on stdout for what it creates, errors on stderr with exit code 1.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use crate::helpers::TestDb;
+
+fn assent(db: &TestDb, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_assent"));
+    cmd.arg("--database-url")
+        .arg(&db.url)
+        .args(args)
+        .env_remove("ASSENT_CONFIG")
+        .env("ASSENT_LOG", "warn")
+        .env("ASSENT_PASSWORD_TEST_NOTE", "cost comes from config")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    match &db.server_key {
+        Some(key) => cmd.env("ASSENT_SERVER_KEY", key),
+        None => cmd.env_remove("ASSENT_SERVER_KEY"),
+    };
+    let mut child = cmd.spawn().expect("assent runs");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    } else {
+        drop(child.stdin.take());
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    assert!(
+        out.status.success(),
+        "exit {:?}, stderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("stdout is one JSON value")
+}
+
+#[test]
+fn migrate_runs_and_running_it_again_is_harmless() {
+    let db = TestDb::new();
+    assert_eq!(json(&assent(&db, &["migrate"], None))["migrated"], true);
+    assert_eq!(json(&assent(&db, &["migrate"], None))["migrated"], true);
+}
+
+#[test]
+fn user_create_prints_id_lid_and_email() {
+    let db = TestDb::new();
+    let v = json(&assent(
+        &db,
+        &[
+            "user",
+            "create",
+            "--email",
+            "Cli@Example.com",
+            "--name",
+            "Cli",
+            "--password-stdin",
+        ],
+        Some("a password from stdin\n"),
+    ));
+    assert!(v["id"].is_i64());
+    let lid = v["lid"].as_str().unwrap();
+    assert_eq!(lid.len(), 16);
+    assert!(lid
+        .bytes()
+        .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+    assert_eq!(v["email"], "cli@example.com");
+    // The same email again is an error on stderr with exit code 1 and nothing on stdout.
+    let out = assent(
+        &db,
+        &[
+            "user",
+            "create",
+            "--email",
+            "cli@example.com",
+            "--password-stdin",
+        ],
+        Some("x\n"),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("exists"));
+}
+
+#[test]
+fn app_create_list_show_and_secret_rollover() {
+    let db = TestDb::new();
+    let created = json(&assent(
+        &db,
+        &[
+            "app",
+            "create",
+            "--name",
+            "Contoso",
+            "--return-url",
+            "https://contoso.example/cb",
+            "--return-url",
+            "https://contoso.example/other",
+            "--privacy-url",
+            "https://contoso.example/privacy",
+        ],
+        None,
+    ));
+    let appid = created["appid"].as_str().unwrap().to_string();
+    assert_eq!(appid.len(), 16);
+    assert!(appid
+        .bytes()
+        .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b)));
+    let secret = created["secret"].as_str().unwrap().to_string();
+    assert_eq!(secret.len(), 32);
+    assert!(secret.bytes().all(|b| b.is_ascii_alphanumeric()));
+
+    let list = json(&assent(&db, &["app", "list"], None));
+    assert_eq!(list[0]["appid"], appid.as_str());
+    assert_eq!(list[0]["return_urls"][1], "https://contoso.example/other");
+    assert!(
+        !String::from_utf8_lossy(&assent(&db, &["app", "list"], None).stdout).contains(&secret)
+    );
+
+    let shown = json(&assent(&db, &["app", "show", &appid], None));
+    assert!(shown.get("secret").is_none(), "no secret unless asked");
+    let revealed = json(&assent(
+        &db,
+        &["app", "show", &appid, "--reveal-secret"],
+        None,
+    ));
+    assert_eq!(revealed["secret"], secret.as_str());
+
+    let given = "a-given-secret-of-enough-length";
+    let set = json(&assent(
+        &db,
+        &[
+            "app",
+            "secret",
+            "set",
+            &appid,
+            "--secret",
+            given,
+            "--keep-old-for",
+            "7d",
+        ],
+        None,
+    ));
+    assert!(set.get("secret").is_none());
+    assert!(set["old_secret_valid_until"].as_i64().unwrap() > 0);
+    let revealed = json(&assent(
+        &db,
+        &["app", "show", &appid, "--reveal-secret"],
+        None,
+    ));
+    assert_eq!(revealed["secret"], given);
+
+    let regen = json(&assent(&db, &["app", "secret", "regenerate", &appid], None));
+    let new_secret = regen["secret"].as_str().unwrap();
+    assert_eq!(new_secret.len(), 32);
+    assert!(regen["old_secret_valid_until"].is_null());
+
+    let out = assent(&db, &["app", "show", "0123456789ABCDEF"], None);
+    assert_eq!(out.status.code(), Some(1));
+    let out = assent(
+        &db,
+        &[
+            "app",
+            "create",
+            "--name",
+            "Bad",
+            "--return-url",
+            "https://u@x.example/",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn rp_create_offer_add_and_keys_rotate() {
+    let db = TestDb::new();
+    let rp = json(&assent(
+        &db,
+        &[
+            "rp",
+            "create",
+            "--name",
+            "Contacts service",
+            "--custom-types",
+        ],
+        None,
+    ));
+    let rp_id = rp["rp_id"].as_str().unwrap();
+    assert!(rp["secret"].as_str().unwrap().len() >= 32);
+    let offer = json(&assent(
+        &db,
+        &[
+            "offer",
+            "add",
+            "--rp",
+            rp_id,
+            "--offer",
+            "Contacts",
+            "--action",
+            "Read=Read your contacts",
+            "--action",
+            "Write=Change your contacts",
+            "--action",
+            "Full=Full access to your contacts",
+            "--not-grantable",
+            "Full",
+        ],
+        None,
+    ));
+    assert_eq!(offer["offer"], "Contacts");
+    assert_eq!(offer["actions"][2]["grantable"], false);
+    assert_eq!(offer["actions"][0]["grantable"], true);
+    // Idempotent.
+    assert!(assent(
+        &db,
+        &[
+            "offer",
+            "add",
+            "--rp",
+            rp_id,
+            "--offer",
+            "Contacts",
+            "--action",
+            "Read=Read"
+        ],
+        None
+    )
+    .status
+    .success());
+    // Another RP can not take the offer.
+    let other = json(&assent(&db, &["rp", "create", "--name", "Other"], None));
+    let out = assent(
+        &db,
+        &[
+            "offer",
+            "add",
+            "--rp",
+            other["rp_id"].as_str().unwrap(),
+            "--offer",
+            "Contacts",
+            "--action",
+            "Read=x",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+
+    let k1 = json(&assent(&db, &["keys", "rotate"], None));
+    let k2 = json(&assent(&db, &["keys", "rotate"], None));
+    assert_ne!(k1["kid"], k2["kid"]);
+}

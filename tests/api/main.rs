@@ -1,0 +1,11 @@
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
+//! The one integration binary: every test boots the real application on port 0 with a fresh
+//! database (SQLite by default; PostgreSQL when ASSENT_TEST_DATABASE_URL names a server).
+
+mod account;
+mod cli;
+mod health;
+mod helpers;
+mod storage;

@@ -1,0 +1,117 @@
+//! Storage: migrations, sealed secrets, the server key.
+
+use assent::config::Config;
+use assent::startup::{open_storage, Application, StartupError};
+use diesel::prelude::*;
+
+use crate::helpers::{test_config, TestApp, TestDb};
+
+#[tokio::test]
+async fn migrations_ran_and_running_them_again_does_nothing() {
+    let app = TestApp::spawn().await;
+    assert_eq!(app.state.db.migrate().unwrap(), 0);
+    let is_pg = matches!(app.state.db.backend(), assent::db::Backend::Postgres(_));
+    assert_eq!(
+        is_pg,
+        std::env::var("ASSENT_TEST_DATABASE_URL").is_ok_and(|v| !v.is_empty())
+    );
+}
+
+#[tokio::test]
+async fn an_app_secret_is_stored_sealed_and_comes_back_intact() {
+    let app = TestApp::spawn().await;
+    let secret = "my-plain-secret-0123456789abcdef";
+    let urls = ["https://sealed.example/cb".to_string()];
+    let created = assent::admin::create_app(
+        &app.state.db,
+        &app.state.key,
+        &assent::admin::AppRegistration {
+            name: "Sealed",
+            return_urls: &urls,
+            secret: Some(secret),
+            ..Default::default()
+        },
+        1,
+    )
+    .unwrap();
+    let stored: String = app
+        .state
+        .db
+        .run_sync(|conn| {
+            use assent::db::schema::applications::dsl::*;
+            applications
+                .filter(appid.eq(&created.appid))
+                .select(secret_sealed)
+                .first::<String>(conn)
+                .map_err(assent::db::DbError::from)
+        })
+        .unwrap();
+    assert!(!stored.contains(secret), "not in clear");
+    assert!(!stored.contains("0123456789abcdef"));
+    let shown =
+        assent::admin::show_app(&app.state.db, &app.state.key, &created.appid, true).unwrap();
+    assert_eq!(shown.secret.as_deref(), Some(secret));
+}
+
+fn other_key() -> String {
+    hex::encode(assent::crypto::random_bytes::<32>().unwrap())
+}
+
+#[tokio::test]
+async fn the_server_refuses_to_start_with_a_wrong_key() {
+    let db = TestDb::new();
+    let mut config: Config = test_config(&db);
+    let first = Application::build(config.clone())
+        .await
+        .expect("first start");
+    drop(first);
+    config.security.server_key = Some(other_key());
+    match Application::build(config).await {
+        Err(StartupError::Key(msg)) => assert!(msg.contains("does not match"), "{msg}"),
+        Err(e) => panic!("unexpected error {e}"),
+        Ok(_) => panic!("started with a wrong key"),
+    }
+}
+
+#[test]
+fn a_missing_key_file_with_sealed_data_is_an_error_not_a_new_key() {
+    let db = TestDb::new();
+    if db.is_postgres() {
+        // PostgreSQL has no default key file: a key must be configured (tested below).
+        let mut config = test_config(&db);
+        config.security.server_key = None;
+        assert!(matches!(open_storage(&config), Err(StartupError::Key(_))));
+        return;
+    }
+    let config = test_config(&db);
+    let storage = open_storage(&config).unwrap();
+    let urls = ["https://data.example/".to_string()];
+    assent::admin::create_app(
+        &storage.db,
+        &storage.key,
+        &assent::admin::AppRegistration {
+            name: "Has data",
+            return_urls: &urls,
+            ..Default::default()
+        },
+        1,
+    )
+    .unwrap();
+    let path = db.url.trim_start_matches("sqlite://").to_string() + ".key";
+    let meta = std::fs::metadata(&path).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        meta.permissions().mode() & 0o777,
+        0o600,
+        "key file is private"
+    );
+    std::fs::remove_file(&path).unwrap();
+    match open_storage(&config) {
+        Err(StartupError::Key(msg)) => assert!(msg.contains("missing"), "{msg}"),
+        other => panic!("expected a key error, got {:?}", other.map(|_| ())),
+    }
+    assert!(
+        !std::path::Path::new(&path).exists(),
+        "no key was regenerated"
+    );
+}
