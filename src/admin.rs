@@ -557,13 +557,20 @@ pub struct RotatedKey {
 
 /// Make a new Ed25519 signing key current; older keys keep verifying until their tokens expire.
 pub fn rotate_keys(db: &Db, key: &ServerKey, now: i64) -> Result<RotatedKey, AdminError> {
+    db.transaction_sync(|conn| rotate_keys_in(conn, key, now))
+}
+
+/// [`rotate_keys`] on a connection (inside the caller's transaction).
+pub fn rotate_keys_in(
+    conn: &mut db::DbConnection,
+    key: &ServerKey,
+    now: i64,
+) -> Result<RotatedKey, AdminError> {
     let (signing, pkcs8) = crate::crypto::jws::SigningKey::generate()
         .map_err(|e| AdminError::Internal(e.to_string()))?;
     let sealed = key.seal("signing-key", &pkcs8)?;
     let public = crate::crypto::b64url(signing.public_key());
     let kid = signing.kid().to_string();
-    db.transaction_sync(|conn| {
-        db::signing_key::rotate(conn, &kid, &public, &sealed, now).map_err(AdminError::from)
-    })?;
+    db::signing_key::rotate(conn, &kid, &public, &sealed, now)?;
     Ok(RotatedKey { kid })
 }

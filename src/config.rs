@@ -124,6 +124,9 @@ pub struct SecurityConfig {
     pub sign_in_max_failures_per_ip: u32,
     /// `sign_in_window_secs`: the window of both limits (default 900).
     pub sign_in_window_secs: i64,
+    /// `key_reload_secs`: how often an instance re-reads the signing keys (default 60), so a
+    /// `keys rotate` on any instance reaches all of them.
+    pub key_reload_secs: i64,
 }
 
 impl Default for SecurityConfig {
@@ -138,6 +141,7 @@ impl Default for SecurityConfig {
             sign_in_max_failures_per_account: 5,
             sign_in_max_failures_per_ip: 20,
             sign_in_window_secs: 900,
+            key_reload_secs: 60,
         }
     }
 }

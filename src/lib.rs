@@ -5,14 +5,19 @@
 #![forbid(unsafe_code)]
 
 pub mod admin;
+pub mod catalogue;
 pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod db;
+pub mod delauth;
+pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod provider_cache;
 pub mod ratelimit;
 pub mod routes;
 pub mod startup;
 pub mod telemetry;
 pub mod templates;
+pub mod tokens;

@@ -64,6 +64,11 @@ enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// The permission catalogue (providers, offers, actions) as a file.
+    Catalogue {
+        #[command(subcommand)]
+        command: CatalogueCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -167,6 +172,15 @@ enum OfferCommand {
 enum KeysCommand {
     /// Make a new signing key current.
     Rotate,
+}
+
+#[derive(Debug, Subcommand)]
+enum CatalogueCommand {
+    /// Create or update the providers, offers and actions of a TOML file (idempotent; never deletes).
+    Apply {
+        /// The catalogue file.
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -336,6 +350,15 @@ fn run(cli: Cli) -> Result<(), CliError> {
         } => {
             let storage = startup::open_storage(&config)?;
             print(&admin::rotate_keys(&storage.db, &storage.key, now)?)
+        }
+        Command::Catalogue {
+            command: CatalogueCommand::Apply { file },
+        } => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| CliError::Other(format!("can not read {}: {e}", file.display())))?;
+            let parsed = assent::catalogue::parse_file(&text)?;
+            let storage = startup::open_storage(&config)?;
+            print(&assent::catalogue::apply(&storage.db, &parsed, now)?)
         }
     }
 }

@@ -56,6 +56,12 @@ pub struct AppState {
     pub public_url: String,
     /// Set the `Secure` flag on cookies (public URL is https).
     pub secure_cookies: bool,
+    /// Signs and checks tokens.
+    pub issuer: crate::tokens::Issuer,
+    /// Resource providers' credentials and the catalogue, cached for the check endpoint.
+    pub providers: crate::provider_cache::ProviderCache,
+    /// The demo website's registration, with `serve --demo`.
+    pub demo: Option<crate::demo::DemoSite>,
 }
 
 /// Storage ready for use: migrated, with the verified server key.
@@ -101,6 +107,9 @@ pub fn open_storage(config: &Config) -> Result<Storage, StartupError> {
             Ok(db::meta::insert(conn, KEY_CHECK, key.check_value())?)
         })?,
     }
+    db.transaction_sync(|conn| -> Result<_, StartupError> {
+        Ok(crate::catalogue::ensure_builtin(conn, crate::clock::now())?)
+    })?;
     Ok(Storage { db, key })
 }
 
@@ -187,7 +196,50 @@ impl Application {
             Some(_) => config.public_url(),
             None => format!("http://{addr}"),
         };
+        let issuer = crate::tokens::Issuer {
+            keys: crate::tokens::KeyRing::new(
+                config.security.key_reload_secs,
+                config.delauth.delegation_token_ttl_secs,
+            ),
+            server_key: storage.key.clone(),
+            issuer_url: public_url.clone(),
+            delegation_ttl_secs: config.delauth.delegation_token_ttl_secs,
+        };
+        {
+            let (db, issuer_keys, key) = (storage.db.clone(), &issuer, storage.key.clone());
+            let now = crate::clock::now();
+            db.transaction_sync(|conn| issuer_keys.keys.reload(conn, &key, now))
+                .map_err(|e| StartupError::Key(format!("signing keys: {e}")))?;
+        }
+        let demo = if config.server.demo {
+            let (db, key, hasher, url) = (
+                storage.db.clone(),
+                storage.key.clone(),
+                hasher.clone(),
+                public_url.clone(),
+            );
+            let site = tokio::task::spawn_blocking(move || {
+                crate::demo::seed(&db, &key, &hasher, &url, crate::clock::now())
+            })
+            .await
+            .map_err(|e| StartupError::Other(e.to_string()))?
+            .map_err(|e| StartupError::Other(format!("demo: {e}")))?;
+            tracing::info!(
+                url = %format!("{public_url}/demo"),
+                user = crate::demo::DEMO_EMAIL,
+                password = crate::demo::DEMO_PASSWORD,
+                "demo ready: open the demo website and connect it to the demo account"
+            );
+            Some(site)
+        } else {
+            None
+        };
         let state = web::Data::new(AppState {
+            providers: crate::provider_cache::ProviderCache::new(
+                crate::provider_cache::MAX_AGE_SECS,
+            ),
+            demo,
+            issuer,
             limiter: FailureLimiter::new(
                 config.security.sign_in_max_failures_per_account,
                 config.security.sign_in_max_failures_per_ip,

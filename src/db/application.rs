@@ -56,10 +56,18 @@ pub fn insert(
     diesel::insert_into(applications::table)
         .values(new)
         .execute(conn)?;
-    for (position, url) in return_urls.iter().enumerate() {
+    insert_return_urls(conn, new.id, return_urls)
+}
+
+fn insert_return_urls(
+    conn: &mut DbConnection,
+    application_id: i64,
+    urls: &[String],
+) -> QueryResult<()> {
+    for (position, url) in urls.iter().enumerate() {
         diesel::insert_into(app_return_urls::table)
             .values((
-                app_return_urls::application_id.eq(new.id),
+                app_return_urls::application_id.eq(application_id),
                 app_return_urls::position.eq(i32::try_from(position).unwrap_or(i32::MAX)),
                 app_return_urls::url.eq(url),
             ))
@@ -118,4 +126,17 @@ pub fn set_secret(
 pub fn any_exists(conn: &mut DbConnection) -> QueryResult<bool> {
     use diesel::dsl::exists;
     diesel::select(exists(applications::table.select(applications::id))).get_result(conn)
+}
+
+/// Replace an application's return URLs (the first becomes the default).
+pub fn replace_return_urls(
+    conn: &mut DbConnection,
+    application_id: i64,
+    urls: &[String],
+) -> QueryResult<()> {
+    diesel::delete(
+        app_return_urls::table.filter(app_return_urls::application_id.eq(application_id)),
+    )
+    .execute(conn)?;
+    insert_return_urls(conn, application_id, urls)
 }

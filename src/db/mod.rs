@@ -3,6 +3,8 @@
 //! work runs through [`Db::run`] / [`Db::transaction`] on the blocking thread pool.
 
 pub mod application;
+pub mod audit;
+pub mod grant;
 pub mod meta;
 pub mod provider;
 pub mod schema;
@@ -96,11 +98,10 @@ impl r2d2::ManageConnection for Manager {
             Backend::Postgres(url) => Ok(DbConnection::Pg(PgConnection::establish(url)?)),
             Backend::Sqlite(path) => {
                 let mut conn = SqliteConnection::establish(path)?;
-                // WAL lets readers run beside the one writer; the busy timeout makes writers queue
-                // instead of failing; foreign keys are off by default in SQLite.
+                // WAL (set once, in `Db::connect`) lets readers run beside the one writer; the busy
+                // timeout makes writers queue instead of failing; foreign keys are off by default.
                 conn.batch_execute(&format!(
-                    "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; \
-                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                    "PRAGMA busy_timeout = {}; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
                     self.busy_timeout_ms
                 ))
                 .map_err(ConnectionError::CouldntSetupConfiguration)?;
@@ -139,6 +140,16 @@ impl Db {
     /// Open a pool for `url` (no connection is made until first use, except one to check).
     pub fn connect(url: &str, pool_size: u32, busy_timeout_ms: u32) -> Result<Db, DbError> {
         let backend = Backend::from_url(url)?;
+        if let Backend::Sqlite(path) = &backend {
+            // The journal mode is stored in the file: set it once, before the pool opens several
+            // connections at the same time (each asking for it would contend for the lock).
+            let mut conn = SqliteConnection::establish(path)
+                .map_err(|e| DbError::Migration(format!("can not open {path}: {e}")))?;
+            conn.batch_execute(&format!(
+                "PRAGMA busy_timeout = {busy_timeout_ms}; PRAGMA journal_mode = WAL;"
+            ))
+            .map_err(DbError::Query)?;
+        }
         let manager = Manager {
             backend: backend.clone(),
             busy_timeout_ms,

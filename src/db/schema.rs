@@ -188,6 +188,9 @@ diesel::joinable!(offers -> resource_providers (provider_id));
 diesel::joinable!(offer_actions -> offers (offer_id));
 diesel::joinable!(grants -> token_families (family_id));
 diesel::joinable!(refresh_tokens -> token_families (family_id));
+diesel::joinable!(grants -> applications (application_id));
+diesel::joinable!(token_families -> applications (application_id));
+diesel::joinable!(audit_events -> applications (application_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     meta,

@@ -3,6 +3,7 @@
 pub mod app_id;
 pub mod email;
 pub mod local_path;
+pub mod permission;
 
 pub use app_id::{AppId, Lid};
 pub use email::Email;

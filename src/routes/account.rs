@@ -36,10 +36,11 @@ pub struct SignUpForm {
     next: String,
 }
 
-/// The sign-out form.
+/// A form that carries only the anti-CSRF token (sign-out, demo refresh).
 #[derive(Deserialize)]
-pub struct SignOutForm {
-    csrf: String,
+pub struct CsrfForm {
+    /// The anti-CSRF token.
+    pub csrf: String,
 }
 
 /// Minimum password length for self-service accounts.
@@ -86,6 +87,7 @@ pub async fn sign_in_page(
 ) -> Result<HttpResponse, AppError> {
     let mut visitor = Visitor::load(&req, &state).await?;
     let next = local_next(query.next.as_deref().unwrap_or("/"));
+    let demo = state.demo.is_some();
     page(
         &state,
         &mut visitor,
@@ -93,6 +95,16 @@ pub async fn sign_in_page(
         actix_web::http::StatusCode::OK,
         |ctx| {
             ctx.insert("next", &next);
+            if demo {
+                ctx.insert(
+                    "notice",
+                    &format!(
+                        "Demo: sign in as {} with the password {}.",
+                        crate::demo::DEMO_EMAIL,
+                        crate::demo::DEMO_PASSWORD
+                    ),
+                );
+            }
         },
     )
 }
@@ -250,7 +262,7 @@ pub async fn sign_up(
 pub async fn sign_out(
     req: HttpRequest,
     state: web::Data<AppState>,
-    form: web::Form<SignOutForm>,
+    form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, AppError> {
     let visitor = Visitor::load(&req, &state).await?;
     visitor.check_csrf(&state, &form.csrf)?;

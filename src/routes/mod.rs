@@ -2,8 +2,14 @@
 
 pub mod account;
 pub mod assets;
+pub mod check;
+pub mod consent;
+pub mod demo;
 pub mod health;
 pub mod home;
+pub mod jwks;
+pub mod profile;
+pub mod refresh;
 pub mod session;
 
 use actix_web::body::MessageBody;
@@ -29,6 +35,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/signup", web::get().to(account::sign_up_page))
         .route("/signup", web::post().to(account::sign_up))
         .route("/signout", web::post().to(account::sign_out))
+        .route("/consent", web::get().to(consent::consent_page))
+        .route("/Delegation.aspx", web::get().to(consent::consent_page))
+        .route("/consent", web::post().to(consent::decide_consent))
+        .route("/consent/refresh", web::get().to(refresh::refresh_token))
+        .route("/RefreshToken.aspx", web::get().to(refresh::refresh_token))
+        .route("/demo", web::get().to(demo::demo_page))
+        .route("/demo/return", web::post().to(demo::demo_return))
+        .route("/demo/refresh", web::post().to(demo::demo_refresh))
+        .route("/delegation/check", web::post().to(check::check_delegation))
+        .route("/.well-known/jwks.json", web::get().to(jwks::jwks))
+        .route("/users/@L@{lid}/profile", web::get().to(profile::profile))
         .default_service(web::to(not_found));
 }
 

@@ -6,6 +6,9 @@
 
 mod account;
 mod cli;
+mod delauth;
 mod health;
 mod helpers;
+mod provider;
 mod storage;
+mod website;

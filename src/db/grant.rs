@@ -1,0 +1,299 @@
+//! `grants`, `token_families`, `refresh_tokens`: what a user granted to an app, and the rotating
+//! refresh tokens of each grant family.
+
+use super::schema::{applications, grants, refresh_tokens, token_families};
+use super::DbConnection;
+use diesel::prelude::*;
+
+/// A grant row.
+#[derive(Debug, Clone, Queryable)]
+pub struct Grant {
+    /// Primary key.
+    pub id: i64,
+    /// The family (the `gid` of tokens).
+    pub family_id: i64,
+    /// The user.
+    pub user_id: i64,
+    /// The application (primary key).
+    pub application_id: i64,
+    /// `Offer.Action`.
+    pub permission: String,
+    /// The `in` resource.
+    pub resource: Option<String>,
+    /// Unix seconds.
+    pub granted_at: i64,
+    /// Unix seconds.
+    pub expires_at: i64,
+    /// Unix seconds, when revoked.
+    pub revoked_at: Option<i64>,
+}
+
+impl Grant {
+    /// Neither revoked nor expired at `now`.
+    pub fn is_active(&self, now: i64) -> bool {
+        self.revoked_at.is_none() && self.expires_at > now
+    }
+}
+
+/// A token-family row.
+#[derive(Debug, Clone, Queryable)]
+pub struct Family {
+    /// Primary key, the `gid` claim.
+    pub id: i64,
+    /// The user.
+    pub user_id: i64,
+    /// The application (primary key).
+    pub application_id: i64,
+    /// `live` or `oauth`.
+    pub protocol: String,
+    /// The `in` resource.
+    pub resource: Option<String>,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Last issue or refresh, Unix seconds.
+    pub last_used_at: i64,
+    /// When revoked.
+    pub revoked_at: Option<i64>,
+    /// Why: `user`, `reuse`, `code_replay`, `client`.
+    pub revoked_reason: Option<String>,
+}
+
+/// A refresh-token row (the token itself is never stored).
+#[derive(Debug, Clone, Queryable)]
+pub struct RefreshToken {
+    /// Primary key.
+    pub id: i64,
+    /// Its family.
+    pub family_id: i64,
+    /// Hex SHA-256 of the token.
+    pub token_hash: String,
+    /// 0 for the first, +1 per rotation.
+    pub generation: i32,
+    /// Unix seconds.
+    pub issued_at: i64,
+    /// Set when rotated.
+    pub consumed_at: Option<i64>,
+}
+
+/// Create a family.
+pub fn insert_family(
+    conn: &mut DbConnection,
+    id: i64,
+    user_id: i64,
+    application_id: i64,
+    protocol: &str,
+    resource: Option<&str>,
+    now: i64,
+) -> QueryResult<()> {
+    diesel::insert_into(token_families::table)
+        .values((
+            token_families::id.eq(id),
+            token_families::user_id.eq(user_id),
+            token_families::application_id.eq(application_id),
+            token_families::protocol.eq(protocol),
+            token_families::resource.eq(resource),
+            token_families::created_at.eq(now),
+            token_families::last_used_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Insert one grant of a family.
+#[allow(clippy::too_many_arguments)]
+pub fn insert_grant(
+    conn: &mut DbConnection,
+    family_id: i64,
+    user_id: i64,
+    application_id: i64,
+    permission: &str,
+    resource: Option<&str>,
+    now: i64,
+    expires_at: i64,
+) -> QueryResult<()> {
+    diesel::insert_into(grants::table)
+        .values((
+            grants::id.eq(super::new_id()?),
+            grants::family_id.eq(family_id),
+            grants::user_id.eq(user_id),
+            grants::application_id.eq(application_id),
+            grants::permission.eq(permission),
+            grants::resource.eq(resource),
+            grants::granted_at.eq(now),
+            grants::expires_at.eq(expires_at),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Store a refresh token's hash as generation `generation` of a family.
+pub fn insert_refresh_token(
+    conn: &mut DbConnection,
+    family_id: i64,
+    token_hash: &str,
+    generation: i32,
+    now: i64,
+) -> QueryResult<()> {
+    diesel::insert_into(refresh_tokens::table)
+        .values((
+            refresh_tokens::id.eq(super::new_id()?),
+            refresh_tokens::family_id.eq(family_id),
+            refresh_tokens::token_hash.eq(token_hash),
+            refresh_tokens::generation.eq(generation),
+            refresh_tokens::issued_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// A refresh token with its family, by hash.
+pub fn find_refresh_token(
+    conn: &mut DbConnection,
+    token_hash: &str,
+) -> QueryResult<Option<(RefreshToken, Family)>> {
+    refresh_tokens::table
+        .inner_join(token_families::table)
+        .filter(refresh_tokens::token_hash.eq(token_hash))
+        .select((refresh_tokens::all_columns, token_families::all_columns))
+        .first(conn)
+        .optional()
+}
+
+/// Mark a refresh token consumed if it was not; false when another request consumed it first.
+pub fn consume_refresh_token(conn: &mut DbConnection, id: i64, now: i64) -> QueryResult<bool> {
+    let n = diesel::update(
+        refresh_tokens::table
+            .filter(refresh_tokens::id.eq(id))
+            .filter(refresh_tokens::consumed_at.is_null()),
+    )
+    .set(refresh_tokens::consumed_at.eq(now))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// End every refresh token of a family: consume them all and mark the family revoked.
+pub fn revoke_family(
+    conn: &mut DbConnection,
+    family_id: i64,
+    reason: &str,
+    now: i64,
+) -> QueryResult<()> {
+    diesel::update(
+        token_families::table
+            .filter(token_families::id.eq(family_id))
+            .filter(token_families::revoked_at.is_null()),
+    )
+    .set((
+        token_families::revoked_at.eq(now),
+        token_families::revoked_reason.eq(reason),
+    ))
+    .execute(conn)?;
+    diesel::update(
+        refresh_tokens::table
+            .filter(refresh_tokens::family_id.eq(family_id))
+            .filter(refresh_tokens::consumed_at.is_null()),
+    )
+    .set(refresh_tokens::consumed_at.eq(now))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Record use of a family (issue, refresh).
+pub fn touch_family(conn: &mut DbConnection, family_id: i64, now: i64) -> QueryResult<()> {
+    diesel::update(token_families::table.find(family_id))
+        .set(token_families::last_used_at.eq(now))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Every grant of a family.
+pub fn family_grants(conn: &mut DbConnection, family_id: i64) -> QueryResult<Vec<Grant>> {
+    grants::table
+        .filter(grants::family_id.eq(family_id))
+        .load(conn)
+}
+
+/// A family with its grants, in one indexed read (the check endpoint's hot path).
+pub fn family_with_grants(
+    conn: &mut DbConnection,
+    family_id: i64,
+) -> QueryResult<Option<(Family, Vec<Grant>)>> {
+    let rows: Vec<(Family, Option<Grant>)> = token_families::table
+        .left_join(grants::table)
+        .filter(token_families::id.eq(family_id))
+        .select((token_families::all_columns, grants::all_columns.nullable()))
+        .load(conn)?;
+    let mut iter = rows.into_iter();
+    let Some((family, first)) = iter.next() else {
+        return Ok(None);
+    };
+    let grants = first
+        .into_iter()
+        .chain(iter.filter_map(|(_, g)| g))
+        .collect();
+    Ok(Some((family, grants)))
+}
+
+/// The active grants of a user for an app, across families (for remembered consent).
+pub fn active_for_user_app(
+    conn: &mut DbConnection,
+    user_id: i64,
+    application_id: i64,
+    now: i64,
+) -> QueryResult<Vec<Grant>> {
+    grants::table
+        .inner_join(token_families::table)
+        .filter(grants::user_id.eq(user_id))
+        .filter(grants::application_id.eq(application_id))
+        .filter(grants::revoked_at.is_null())
+        .filter(grants::expires_at.gt(now))
+        .filter(token_families::revoked_at.is_null())
+        .select(grants::all_columns)
+        .load(conn)
+}
+
+/// Every grant of a user with its application's appid and name, newest first (the dashboard).
+pub fn for_user(
+    conn: &mut DbConnection,
+    user_id: i64,
+) -> QueryResult<Vec<(Grant, String, String)>> {
+    grants::table
+        .inner_join(applications::table)
+        .filter(grants::user_id.eq(user_id))
+        .select((grants::all_columns, applications::appid, applications::name))
+        .order(grants::granted_at.desc())
+        .load(conn)
+}
+
+/// Revoke a user's active grants of one permission for an app; returns how many.
+pub fn revoke_permission(
+    conn: &mut DbConnection,
+    user_id: i64,
+    application_id: i64,
+    permission: &str,
+    now: i64,
+) -> QueryResult<usize> {
+    diesel::update(
+        grants::table
+            .filter(grants::user_id.eq(user_id))
+            .filter(grants::application_id.eq(application_id))
+            .filter(grants::permission.eq(permission))
+            .filter(grants::revoked_at.is_null()),
+    )
+    .set(grants::revoked_at.eq(now))
+    .execute(conn)
+}
+
+/// Families of a user for an app that are not revoked.
+pub fn live_families(
+    conn: &mut DbConnection,
+    user_id: i64,
+    application_id: i64,
+) -> QueryResult<Vec<i64>> {
+    token_families::table
+        .filter(token_families::user_id.eq(user_id))
+        .filter(token_families::application_id.eq(application_id))
+        .filter(token_families::revoked_at.is_null())
+        .select(token_families::id)
+        .load(conn)
+}

@@ -1,0 +1,11 @@
+//! The Live-compatible delegated authentication protocol (PROTOCOL.md sections 1 to 4 and 8): the
+//! application verifier, the consent request, the ConsentToken and refresh. No actix here.
+
+pub mod app;
+pub mod params;
+pub mod refresh;
+pub mod request;
+pub mod token;
+
+pub use app::AppContext;
+pub use params::Params;

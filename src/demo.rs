@@ -1,0 +1,109 @@
+//! `serve --demo`: a demo user, a demo catalogue and a demo website ("Contoso Contacts") registered
+//! against this same server, so a newcomer can click through the whole flow. Idempotent.
+
+use crate::admin::{self, AdminError, AppRegistration};
+use crate::crypto::password::PasswordHasher;
+use crate::crypto::ServerKey;
+use crate::db::{self, Db};
+
+/// The demo user's email.
+pub const DEMO_EMAIL: &str = "demo@assent.example";
+/// The demo user's password (shown on the home page in demo mode only).
+pub const DEMO_PASSWORD: &str = "demo-password";
+/// Permissions the demo website asks for.
+pub const DEMO_REQUEST: &str = "Contacts.Read,News.Write,Profiles.Read";
+
+/// The demo website's registration.
+#[derive(Debug, Clone)]
+pub struct DemoSite {
+    /// Its appid.
+    pub appid: String,
+    /// Its secret (the demo website is part of this process).
+    pub secret: String,
+    /// Its return URL.
+    pub return_url: String,
+}
+
+/// Seed everything the demo needs; returns the demo website's registration.
+pub fn seed(
+    db: &Db,
+    key: &ServerKey,
+    hasher: &PasswordHasher,
+    public_url: &str,
+    now: i64,
+) -> Result<DemoSite, AdminError> {
+    match admin::create_user(db, hasher, DEMO_EMAIL, "Demo User", DEMO_PASSWORD, now) {
+        Ok(_) | Err(AdminError::Conflict(_)) => {}
+        Err(e) => return Err(e),
+    }
+    let rp_id =
+        match db.run_sync(|conn| db::meta::get(conn, "demo_rp_id").map_err(AdminError::from))? {
+            Some(id) => id,
+            None => {
+                let rp = admin::create_provider(db, "Demo Live services", true, now)?;
+                db.run_sync(|conn| {
+                    db::meta::insert(conn, "demo_rp_id", &rp.rp_id).map_err(AdminError::from)
+                })?;
+                rp.rp_id
+            }
+        };
+    for (offer, noun) in [
+        ("Contacts", "contacts"),
+        ("News", "news feed"),
+        ("LiveMeshFolder", "Live Mesh folders"),
+    ] {
+        let actions = [
+            ("Read".to_string(), format!("Read your {noun}")),
+            (
+                "Write".to_string(),
+                format!("Add to and change your {noun}"),
+            ),
+            ("Full".to_string(), format!("Full access to your {noun}")),
+        ];
+        admin::add_offer(db, &rp_id, offer, &actions, &[])?;
+    }
+    let return_url = format!("{public_url}/demo/return");
+    let existing =
+        db.run_sync(|conn| db::meta::get(conn, "demo_appid").map_err(AdminError::from))?;
+    let appid = match existing {
+        Some(appid) => {
+            // The public URL (port) may differ from the last run: register today's return URL.
+            db.transaction_sync(|conn| {
+                let app = db::application::find_by_appid(conn, &appid)?
+                    .ok_or_else(|| AdminError::NotFound("demo app".into()))?;
+                db::application::replace_return_urls(
+                    conn,
+                    app.id,
+                    std::slice::from_ref(&return_url),
+                )?;
+                Ok::<_, AdminError>(())
+            })?;
+            appid
+        }
+        None => {
+            let created = admin::create_app(
+                db,
+                key,
+                &AppRegistration {
+                    name: "Contoso Contacts (demo)",
+                    return_urls: std::slice::from_ref(&return_url),
+                    privacy_url: Some(&format!("{public_url}/demo/privacy")),
+                    ..Default::default()
+                },
+                now,
+            )?;
+            db.run_sync(|conn| {
+                db::meta::insert(conn, "demo_appid", &created.appid).map_err(AdminError::from)
+            })?;
+            created.appid
+        }
+    };
+    let secret = admin::show_app(db, key, &appid, true)?
+        .secret
+        .ok_or_else(|| AdminError::Internal("demo secret".into()))?;
+    Ok(DemoSite {
+        appid,
+        secret,
+        return_url,
+    })
+}

@@ -1,0 +1,380 @@
+//! Resource providers as the check endpoint sees them (PROTOCOL.md sections 6 and 7).
+//!
+//! The check endpoint is the hottest path of the product, so the two things it needs that change
+//! rarely are cached in-process: each provider's credentials (`rp_id` -> secret hash and primary
+//! key) and the catalogue (which provider owns which offer). A snapshot of both is at most
+//! `max_age_secs` old; an unknown `rp_id` or a wrong secret reloads it at once, at most once a
+//! second for the whole process, so a provider created on another instance is recognised quickly
+//! and garbage credentials can not hammer storage.
+//!
+//! Nothing about tokens or grants is cached here: [`crate::tokens::check`] reads the grant family
+//! on every request, which is what makes a revocation visible at once on every instance.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex, RwLock, TryLockError};
+
+use crate::crypto::{ct_eq, sha256_hex};
+use crate::db::{self, DbConnection};
+use crate::domain::permission::{Catalogue, Permission};
+use crate::tokens::{self, ActiveToken, CheckRequest, Issuer, TokenError};
+
+/// How old a snapshot may get before the next request reloads it.
+pub const MAX_AGE_SECS: i64 = 60;
+
+/// Compared against when the `rp_id` is unknown, so unknown providers cost the same as known ones.
+const NO_SUCH_SECRET: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// How many rounds of percent-decoding a token may need (old SDKs encode it twice at most).
+const MAX_UNESCAPES: usize = 4;
+
+/// One provider's stored credentials.
+struct Credential {
+    id: i64,
+    secret_hash: String,
+}
+
+/// Everything loaded at one instant.
+struct Snapshot {
+    providers: HashMap<String, Credential>,
+    catalogue: Catalogue,
+    loaded_at: i64,
+}
+
+impl Snapshot {
+    /// The provider `rp_id` if `presented_hash` is its secret's hash (constant time either way).
+    fn verify(self: &Arc<Self>, rp_id: &str, presented_hash: &str) -> Option<Provider> {
+        let (id, stored) = match self.providers.get(rp_id) {
+            Some(c) => (Some(c.id), c.secret_hash.as_str()),
+            None => (None, NO_SUCH_SECRET),
+        };
+        let matches = ct_eq(presented_hash.as_bytes(), stored.as_bytes());
+        match (id, matches) {
+            (Some(id), true) => Some(Provider {
+                id,
+                snapshot: Arc::clone(self),
+            }),
+            _ => None,
+        }
+    }
+
+    /// The provider `rp_id`, without a secret (for Assent's own offers, checked in-process).
+    fn find(self: &Arc<Self>, rp_id: &str) -> Option<Provider> {
+        self.providers.get(rp_id).map(|c| Provider {
+            id: c.id,
+            snapshot: Arc::clone(self),
+        })
+    }
+}
+
+/// An authenticated resource provider, with the catalogue it was checked against.
+#[derive(Clone)]
+pub struct Provider {
+    id: i64,
+    snapshot: Arc<Snapshot>,
+}
+
+impl std::fmt::Debug for Provider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Provider").field("id", &self.id).finish()
+    }
+}
+
+impl Provider {
+    /// The provider's primary key.
+    pub fn id(&self) -> i64 {
+        self.id
+    }
+
+    /// True when this provider owns the offer of `p` (an RP sees only its own offers).
+    pub fn owns(&self, p: &Permission) -> bool {
+        self.snapshot.catalogue.owner(p) == Some(self.id)
+    }
+
+    /// Check a token as this provider sees it: only the offers it owns count.
+    pub fn check(
+        &self,
+        issuer: &Issuer,
+        conn: &mut DbConnection,
+        req: &CheckRequest<'_>,
+        now: i64,
+    ) -> Result<Option<ActiveToken>, TokenError> {
+        tokens::check(issuer, conn, req, |p| self.owns(p), now)
+    }
+}
+
+/// What a resource provider sends to `/delegation/check`, as received (form-decoded once).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ProviderQuery<'a> {
+    /// The delegation token, possibly still percent-encoded.
+    pub token: &'a str,
+    /// `Offer.Action` that must be granted; malformed means inactive.
+    pub permission: Option<&'a str>,
+    /// The user the token must be for.
+    pub lid: Option<&'a str>,
+    /// The resource the token must be limited to.
+    pub resource: Option<&'a str>,
+}
+
+/// The answer to a provider's check.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CheckOutcome {
+    /// The provider's id or secret is wrong.
+    Unauthorized,
+    /// `{"active":false}`.
+    Inactive,
+    /// The token is active for what was asked.
+    Active(ActiveToken),
+}
+
+/// Credentials and catalogue of every resource provider, cached (see the module documentation).
+pub struct ProviderCache {
+    snapshot: RwLock<Option<Arc<Snapshot>>>,
+    /// Held while reloading, so one request reloads and the others keep the previous snapshot.
+    reloading: Mutex<()>,
+    /// When a miss last forced a reload (Unix seconds).
+    last_forced: AtomicI64,
+    max_age_secs: i64,
+}
+
+impl std::fmt::Debug for ProviderCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProviderCache")
+            .field("max_age_secs", &self.max_age_secs)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ProviderCache {
+    /// An empty cache whose snapshots live at most `max_age_secs` (capped at [`MAX_AGE_SECS`]).
+    /// The first request loads it.
+    pub fn new(max_age_secs: i64) -> ProviderCache {
+        ProviderCache {
+            snapshot: RwLock::new(None),
+            reloading: Mutex::new(()),
+            last_forced: AtomicI64::new(i64::MIN),
+            max_age_secs: max_age_secs.clamp(0, MAX_AGE_SECS),
+        }
+    }
+
+    fn cached(&self) -> Option<Arc<Snapshot>> {
+        self.snapshot
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    fn fresh(&self, snapshot: &Snapshot, now: i64) -> bool {
+        (0..self.max_age_secs).contains(&(now - snapshot.loaded_at))
+    }
+
+    fn reload(&self, conn: &mut DbConnection, now: i64) -> diesel::QueryResult<Arc<Snapshot>> {
+        let providers = db::provider::list(conn)?
+            .into_iter()
+            .map(|rp| {
+                let credential = Credential {
+                    id: rp.id,
+                    secret_hash: rp.secret_hash,
+                };
+                (rp.rp_id, credential)
+            })
+            .collect();
+        let snapshot = Arc::new(Snapshot {
+            providers,
+            catalogue: crate::catalogue::load(conn)?,
+            loaded_at: now,
+        });
+        *self.snapshot.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::clone(&snapshot));
+        Ok(snapshot)
+    }
+
+    /// The current snapshot, reloading it when older than the maximum age.
+    fn current(&self, conn: &mut DbConnection, now: i64) -> diesel::QueryResult<Arc<Snapshot>> {
+        match self.cached() {
+            Some(s) if self.fresh(&s, now) => Ok(s),
+            Some(stale) => match self.reloading.try_lock() {
+                Ok(_guard) => self.reload(conn, now),
+                // A poisoned lock only means a reload panicked; the snapshot is still whole.
+                Err(TryLockError::Poisoned(_guard)) => self.reload(conn, now),
+                // Another request is reloading right now: this one may use the previous snapshot.
+                Err(TryLockError::WouldBlock) => Ok(stale),
+            },
+            None => {
+                let _guard = self.reloading.lock().unwrap_or_else(|p| p.into_inner());
+                match self.cached() {
+                    Some(s) if self.fresh(&s, now) => Ok(s),
+                    _ => self.reload(conn, now),
+                }
+            }
+        }
+    }
+
+    /// Reload after a miss in `seen`, unless `seen` or another miss's reload is from this second.
+    fn reload_after_miss(
+        &self,
+        conn: &mut DbConnection,
+        seen: &Snapshot,
+        now: i64,
+    ) -> diesel::QueryResult<Option<Arc<Snapshot>>> {
+        let last = self.last_forced.load(Ordering::Relaxed);
+        if seen.loaded_at >= now
+            || last >= now
+            || self
+                .last_forced
+                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_err()
+        {
+            return Ok(None);
+        }
+        let _guard = self.reloading.lock().unwrap_or_else(|p| p.into_inner());
+        self.reload(conn, now).map(Some)
+    }
+
+    /// The provider with these HTTP Basic credentials, if they are right.
+    pub fn authenticate(
+        &self,
+        conn: &mut DbConnection,
+        rp_id: &str,
+        secret: &str,
+        now: i64,
+    ) -> diesel::QueryResult<Option<Provider>> {
+        let presented = sha256_hex(secret.as_bytes());
+        let snapshot = self.current(conn, now)?;
+        if let Some(provider) = snapshot.verify(rp_id, &presented) {
+            return Ok(Some(provider));
+        }
+        Ok(self
+            .reload_after_miss(conn, &snapshot, now)?
+            .and_then(|s| s.verify(rp_id, &presented)))
+    }
+
+    /// The provider `rp_id` without its secret: for Assent's own offers, checked in-process.
+    pub fn provider(
+        &self,
+        conn: &mut DbConnection,
+        rp_id: &str,
+        now: i64,
+    ) -> diesel::QueryResult<Option<Provider>> {
+        let snapshot = self.current(conn, now)?;
+        if let Some(provider) = snapshot.find(rp_id) {
+            return Ok(Some(provider));
+        }
+        Ok(self
+            .reload_after_miss(conn, &snapshot, now)?
+            .and_then(|s| s.find(rp_id)))
+    }
+
+    /// `POST /delegation/check` (PROTOCOL.md section 7): authenticate the provider, then check the
+    /// token as it sees it. `Err` means storage failed.
+    pub fn check(
+        &self,
+        issuer: &Issuer,
+        conn: &mut DbConnection,
+        rp_id: &str,
+        secret: &str,
+        query: &ProviderQuery<'_>,
+        now: i64,
+    ) -> Result<CheckOutcome, TokenError> {
+        let Some(provider) = self.authenticate(conn, rp_id, secret, now)? else {
+            return Ok(CheckOutcome::Unauthorized);
+        };
+        let permission = match query.permission.map(Permission::parse).transpose() {
+            Ok(permission) => permission,
+            Err(_) => return Ok(CheckOutcome::Inactive),
+        };
+        let token = unescape_token(query.token);
+        let req = CheckRequest {
+            token: &token,
+            permission: permission.as_ref(),
+            lid: query.lid,
+            resource: query.resource,
+        };
+        Ok(match provider.check(issuer, conn, &req, now)? {
+            Some(active) => CheckOutcome::Active(active),
+            None => CheckOutcome::Inactive,
+        })
+    }
+}
+
+/// A delegation token with any percent-encoding undone: a compact JWS never contains `%`, so a
+/// token that does was URL-encoded (once or twice, by old SDKs) and is decoded until none is left.
+/// Anything that does not decode to UTF-8 is returned as it is (and then fails as malformed).
+pub fn unescape_token(raw: &str) -> Cow<'_, str> {
+    let mut token = Cow::Borrowed(raw.trim());
+    for _ in 0..MAX_UNESCAPES {
+        if !token.contains('%') {
+            break;
+        }
+        let decoded = match percent_encoding::percent_decode_str(&token).decode_utf8() {
+            Ok(d) if d != token => d.into_owned(),
+            _ => break,
+        };
+        token = Cow::Owned(decoded);
+    }
+    token
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_url_encoded_token_is_decoded_until_no_escape_is_left() {
+        assert_eq!(unescape_token("aa.bb.cc"), "aa.bb.cc");
+        assert_eq!(unescape_token("aa%2Ebb%2ecc"), "aa.bb.cc");
+        assert_eq!(unescape_token("aa%252Ebb%252Ecc"), "aa.bb.cc");
+        assert_eq!(unescape_token(" aa.bb.cc\n"), "aa.bb.cc");
+    }
+
+    #[test]
+    fn garbage_escapes_are_left_alone_and_never_panic() {
+        for raw in ["%", "%zz", "a%FFb", "%%%", "%25", "é%2"] {
+            let _ = unescape_token(raw);
+        }
+        assert_eq!(unescape_token("a%FFb"), "a%FFb");
+        assert_eq!(unescape_token("%zz"), "%zz");
+        assert_eq!(unescape_token("%25"), "%");
+    }
+
+    fn snapshot() -> Arc<Snapshot> {
+        let mut catalogue = Catalogue::new();
+        catalogue.add("Contacts", "Read", "Read contacts", true, 7);
+        catalogue.add("News", "Read", "Read news", true, 8);
+        let providers = [("rp_a", 7, "s-a"), ("rp_b", 8, "s-b")]
+            .into_iter()
+            .map(|(rp_id, id, secret)| {
+                let secret_hash = sha256_hex(secret.as_bytes());
+                (rp_id.to_string(), Credential { id, secret_hash })
+            })
+            .collect();
+        Arc::new(Snapshot {
+            providers,
+            catalogue,
+            loaded_at: 0,
+        })
+    }
+
+    #[test]
+    fn only_the_right_secret_authenticates_and_a_provider_owns_only_its_offers() {
+        let s = snapshot();
+        let hash = |secret: &str| sha256_hex(secret.as_bytes());
+        let a = s.verify("rp_a", &hash("s-a")).unwrap();
+        assert_eq!(a.id(), 7);
+        assert!(s.verify("rp_a", &hash("s-b")).is_none());
+        assert!(s.verify("rp_c", &hash("s-a")).is_none());
+        assert!(s.verify("rp_c", NO_SUCH_SECRET).is_none());
+        let p = |s: &str| Permission::parse(s).unwrap();
+        assert!(a.owns(&p("Contacts.Read")) && a.owns(&p("Contacts.Write")));
+        assert!(!a.owns(&p("News.Read")) && !a.owns(&p("Music.Read")));
+        assert_eq!(s.find("rp_b").map(|b| b.id()), Some(8));
+    }
+
+    #[test]
+    fn the_maximum_age_is_capped_and_a_clock_going_back_reloads() {
+        let cache = ProviderCache::new(3600);
+        assert_eq!(cache.max_age_secs, MAX_AGE_SECS);
+        let s = snapshot();
+        assert!(cache.fresh(&s, 59) && !cache.fresh(&s, 60) && !cache.fresh(&s, -1));
+    }
+}

@@ -1,0 +1,123 @@
+//! Checking a delegation token (PROTOCOL.md section 7): one signature verification plus one indexed
+//! read of its family and grants, so a revocation is seen at once by every instance.
+
+use std::collections::BTreeMap;
+
+use super::{Issuer, TokenError};
+use crate::crypto::jws::{self, DelegationClaims};
+use crate::db::{self, DbConnection};
+use crate::domain::permission::{allows, Permission};
+
+/// What a resource provider asks.
+#[derive(Debug, Default)]
+pub struct CheckRequest<'a> {
+    /// The delegation token (already URL-decoded).
+    pub token: &'a str,
+    /// A permission that must be granted (directly or through `Full`).
+    pub permission: Option<&'a Permission>,
+    /// The user the token must be for.
+    pub lid: Option<&'a str>,
+    /// The resource the token must be limited to.
+    pub resource: Option<&'a str>,
+}
+
+/// An active token as the check endpoint reports it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ActiveToken {
+    /// Always true (an inactive token is `None`).
+    pub active: bool,
+    /// The user's location id.
+    pub lid: String,
+    /// The application.
+    pub client_id: String,
+    /// Granted, unexpired, unrevoked permissions the asker may see, with grant expiries.
+    pub offers: BTreeMap<String, i64>,
+    /// The resource.
+    pub resource: Option<String>,
+    /// Token expiry.
+    pub exp: i64,
+    /// Issued at.
+    pub iat: i64,
+    /// Space-separated `offers` keys (RFC 7662 `scope`).
+    #[serde(skip)]
+    pub scope: String,
+    /// The family (`gid`).
+    #[serde(skip)]
+    pub family_id: i64,
+}
+
+/// Check a token. `visible` says which permissions the asker may see (an RP sees only its offers).
+/// `Ok(None)` means inactive, for any reason; `Err` means storage failed.
+pub fn check(
+    issuer: &Issuer,
+    conn: &mut DbConnection,
+    req: &CheckRequest<'_>,
+    visible: impl Fn(&Permission) -> bool,
+    now: i64,
+) -> Result<Option<ActiveToken>, TokenError> {
+    let mut lookup_error = None;
+    let claims: DelegationClaims = match jws::verify_with(req.token, now, |kid| {
+        match issuer.keys.verifying(kid, conn, &issuer.server_key, now) {
+            Ok(key) => key,
+            Err(e) => {
+                lookup_error = Some(e);
+                None
+            }
+        }
+    }) {
+        Ok(claims) => claims,
+        Err(_) => {
+            return match lookup_error {
+                Some(e) => Err(e),
+                None => Ok(None),
+            }
+        }
+    };
+    if req
+        .lid
+        .is_some_and(|lid| !lid.eq_ignore_ascii_case(&claims.sub))
+        || req
+            .resource
+            .is_some_and(|r| claims.resource.as_deref() != Some(r))
+    {
+        return Ok(None);
+    }
+    let Ok(family_id) = claims.gid.parse::<i64>() else {
+        return Ok(None);
+    };
+    let Some((family, grants)) = db::grant::family_with_grants(conn, family_id)? else {
+        return Ok(None);
+    };
+    if family.revoked_at.is_some() {
+        return Ok(None);
+    }
+    let mut offers = BTreeMap::new();
+    let mut held = Vec::new();
+    for name in claims.offers.keys() {
+        let Ok(permission) = Permission::parse(name) else {
+            continue;
+        };
+        let grant = grants
+            .iter()
+            .filter(|g| &g.permission == name && g.is_active(now))
+            .max_by_key(|g| g.expires_at);
+        if let (Some(grant), true) = (grant, visible(&permission)) {
+            offers.insert(name.clone(), grant.expires_at);
+            held.push(permission);
+        }
+    }
+    if offers.is_empty() || req.permission.is_some_and(|p| !allows(&held, p)) {
+        return Ok(None);
+    }
+    Ok(Some(ActiveToken {
+        active: true,
+        lid: claims.sub,
+        client_id: claims.client_id,
+        scope: offers.keys().cloned().collect::<Vec<_>>().join(" "),
+        offers,
+        resource: claims.resource,
+        exp: claims.exp,
+        iat: claims.iat,
+        family_id,
+    }))
+}

@@ -1,0 +1,351 @@
+//! Issuing a grant family (one consent decision) and rotating its refresh tokens.
+//!
+//! Refresh tokens are 32 random bytes in standard base64; only their SHA-256 is stored. Presenting a
+//! consumed refresh token again revokes the whole family (RFC 9700 section 4.14.2): that revocation
+//! is returned as a value so the caller's transaction commits it.
+
+use std::collections::BTreeMap;
+
+use super::{KeyRing, TokenError};
+use crate::crypto::jws::DelegationClaims;
+use crate::crypto::{b64, random_bytes, sha256_hex, ServerKey};
+use crate::db::{self, grant::Grant, DbConnection};
+use crate::domain::permission::{allows, Permission};
+
+/// What issuing needs besides the database.
+#[derive(Debug)]
+pub struct Issuer {
+    /// Signing keys.
+    pub keys: KeyRing,
+    /// Opens sealed signing keys.
+    pub server_key: ServerKey,
+    /// `iss` claim: Assent's public base URL.
+    pub issuer_url: String,
+    /// Lifetime of a delegation token.
+    pub delegation_ttl_secs: i64,
+}
+
+/// Tokens just issued for a family.
+#[derive(Debug, Clone)]
+pub struct Issued {
+    /// The family (`gid`).
+    pub family_id: i64,
+    /// The refresh token (exists only here and in the response).
+    pub refresh_token: String,
+    /// The delegation token (compact JWS).
+    pub delegation_token: String,
+    /// Its expiry.
+    pub exp: i64,
+    /// Granted permissions with their grant expiries, in grant order.
+    pub offers: Vec<(String, i64)>,
+    /// The user's location id.
+    pub lid: String,
+}
+
+/// Who is granting what to whom.
+#[derive(Debug)]
+pub struct GrantRequest<'a> {
+    /// The user's primary key.
+    pub user_id: i64,
+    /// The user's location id.
+    pub lid: &'a str,
+    /// The application's primary key.
+    pub application_id: i64,
+    /// Its appid.
+    pub appid: &'a str,
+    /// `live` or `oauth`.
+    pub protocol: &'a str,
+    /// The `in` resource.
+    pub resource: Option<&'a str>,
+    /// Each permission with its grant expiry (Unix seconds).
+    pub permissions: &'a [(Permission, i64)],
+}
+
+/// Why a refresh was refused (each maps to a wire error code).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefreshRefusal {
+    /// No such refresh token, or it belongs to another application.
+    Unknown,
+    /// The token was already used: the family has just been revoked.
+    Reused,
+    /// The family was revoked (by the user, or after reuse).
+    FamilyRevoked,
+    /// Every requested permission was revoked.
+    ConsentRevoked,
+    /// Every requested permission expired.
+    ConsentExpired,
+    /// None of the requested permissions was ever granted in this family.
+    NotGranted,
+}
+
+/// The result of a refresh.
+#[derive(Debug)]
+pub enum RefreshOutcome {
+    /// New tokens.
+    Issued(Issued),
+    /// Refused (a reuse revocation has been written and must be committed).
+    Refused(RefreshRefusal),
+}
+
+fn new_refresh_token() -> Result<(String, String), TokenError> {
+    let token = b64(&random_bytes::<32>()?);
+    let hash = sha256_hex(token.as_bytes());
+    Ok((token, hash))
+}
+
+impl Issuer {
+    /// Sign a delegation token for `offers` of family `family_id`.
+    #[allow(clippy::too_many_arguments)]
+    fn sign(
+        &self,
+        conn: &mut DbConnection,
+        lid: &str,
+        appid: &str,
+        resource: Option<&str>,
+        family_id: i64,
+        offers: &[(String, i64)],
+        now: i64,
+    ) -> Result<(String, i64), TokenError> {
+        let signer = self.keys.signer(conn, &self.server_key, now)?;
+        let exp = now + self.delegation_ttl_secs;
+        let claims = DelegationClaims {
+            iss: self.issuer_url.clone(),
+            sub: lid.to_string(),
+            client_id: appid.to_string(),
+            scope: offers
+                .iter()
+                .map(|(p, _)| p.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+            offers: offers.iter().cloned().collect::<BTreeMap<_, _>>(),
+            resource: resource.map(str::to_string),
+            gid: family_id.to_string(),
+            jti: crate::crypto::random_token()?,
+            iat: now,
+            exp,
+        };
+        let token = signer
+            .sign(&claims)
+            .map_err(|e| TokenError::Key(e.to_string()))?;
+        Ok((token, exp))
+    }
+
+    /// Record one grant per permission in a new family and issue its first tokens. Call inside the
+    /// transaction of the consent decision.
+    pub fn grant(
+        &self,
+        conn: &mut DbConnection,
+        req: &GrantRequest<'_>,
+        now: i64,
+    ) -> Result<Issued, TokenError> {
+        let family_id = db::new_id()?;
+        db::grant::insert_family(
+            conn,
+            family_id,
+            req.user_id,
+            req.application_id,
+            req.protocol,
+            req.resource,
+            now,
+        )?;
+        let mut offers = Vec::with_capacity(req.permissions.len());
+        for (permission, expires_at) in req.permissions {
+            let name = permission.to_string();
+            db::grant::insert_grant(
+                conn,
+                family_id,
+                req.user_id,
+                req.application_id,
+                &name,
+                req.resource,
+                now,
+                *expires_at,
+            )?;
+            offers.push((name, *expires_at));
+        }
+        let (refresh_token, hash) = new_refresh_token()?;
+        db::grant::insert_refresh_token(conn, family_id, &hash, 0, now)?;
+        let detail = format!(
+            "granted {} via {}",
+            offers
+                .iter()
+                .map(|(p, _)| p.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            req.protocol
+        );
+        db::audit::record(
+            conn,
+            now,
+            "grant",
+            Some(req.user_id),
+            Some(req.application_id),
+            Some(family_id),
+            &detail,
+        )?;
+        let (delegation_token, exp) = self.sign(
+            conn,
+            req.lid,
+            req.appid,
+            req.resource,
+            family_id,
+            &offers,
+            now,
+        )?;
+        Ok(Issued {
+            family_id,
+            refresh_token,
+            delegation_token,
+            exp,
+            offers,
+            lid: req.lid.to_string(),
+        })
+    }
+
+    /// Rotate `presented` (a refresh token of application `application_id`): consume it, issue a new
+    /// one and a delegation token covering the `requested` permissions that are still granted
+    /// (all active ones when `requested` is None). Call inside a transaction and commit even when
+    /// refused (a reuse revokes the family).
+    pub fn refresh(
+        &self,
+        conn: &mut DbConnection,
+        presented: &str,
+        application_id: i64,
+        appid: &str,
+        requested: Option<&[Permission]>,
+        now: i64,
+    ) -> Result<RefreshOutcome, TokenError> {
+        use RefreshOutcome::Refused;
+        let hash = sha256_hex(presented.as_bytes());
+        let Some((token, family)) = db::grant::find_refresh_token(conn, &hash)? else {
+            return Ok(Refused(RefreshRefusal::Unknown));
+        };
+        if family.application_id != application_id {
+            return Ok(Refused(RefreshRefusal::Unknown));
+        }
+        let reuse = |conn: &mut DbConnection| -> Result<RefreshOutcome, TokenError> {
+            db::grant::revoke_family(conn, family.id, "reuse", now)?;
+            db::audit::record(
+                conn,
+                now,
+                "reuse_detected",
+                Some(family.user_id),
+                Some(family.application_id),
+                Some(family.id),
+                "a used refresh token was presented again; every token of this grant was revoked",
+            )?;
+            Ok(Refused(RefreshRefusal::Reused))
+        };
+        if token.consumed_at.is_some() {
+            return if family.revoked_at.is_some()
+                && family.revoked_reason.as_deref() != Some("reuse")
+            {
+                Ok(Refused(RefreshRefusal::FamilyRevoked))
+            } else {
+                reuse(conn)
+            };
+        }
+        if family.revoked_at.is_some() {
+            return Ok(Refused(RefreshRefusal::FamilyRevoked));
+        }
+        let grants = db::grant::family_grants(conn, family.id)?;
+        let offers = match covered(&grants, requested, now) {
+            Ok(offers) => offers,
+            Err(refusal) => return Ok(Refused(refusal)),
+        };
+        if !db::grant::consume_refresh_token(conn, token.id, now)? {
+            // Another request consumed it between our read and this write: that is reuse too.
+            return reuse(conn);
+        }
+        let (refresh_token, new_hash) = new_refresh_token()?;
+        db::grant::insert_refresh_token(conn, family.id, &new_hash, token.generation + 1, now)?;
+        db::grant::touch_family(conn, family.id, now)?;
+        let user = db::user::find(conn, family.user_id)?
+            .ok_or_else(|| TokenError::Key("family without user".into()))?;
+        db::audit::record(
+            conn,
+            now,
+            "refresh",
+            Some(family.user_id),
+            Some(family.application_id),
+            Some(family.id),
+            &format!(
+                "refreshed {}",
+                offers
+                    .iter()
+                    .map(|(p, _)| p.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )?;
+        let (delegation_token, exp) = self.sign(
+            conn,
+            &user.lid,
+            appid,
+            family.resource.as_deref(),
+            family.id,
+            &offers,
+            now,
+        )?;
+        Ok(RefreshOutcome::Issued(Issued {
+            family_id: family.id,
+            refresh_token,
+            delegation_token,
+            exp,
+            offers,
+            lid: user.lid,
+        }))
+    }
+}
+
+/// The requested permissions still granted in a family, with their grant expiries; or why none.
+fn covered(
+    grants: &[Grant],
+    requested: Option<&[Permission]>,
+    now: i64,
+) -> Result<Vec<(String, i64)>, RefreshRefusal> {
+    let wanted = |g: &Grant| match requested {
+        None => true,
+        Some(list) => Permission::parse(&g.permission)
+            .map(|held| {
+                list.iter()
+                    .any(|w| held.implies(w) || w.to_string() == g.permission)
+            })
+            .unwrap_or(false),
+    };
+    let relevant: Vec<&Grant> = grants.iter().filter(|g| wanted(g)).collect();
+    let offers: Vec<(String, i64)> = relevant
+        .iter()
+        .filter(|g| g.is_active(now))
+        .map(|g| (g.permission.clone(), g.expires_at))
+        .collect();
+    if !offers.is_empty() {
+        return Ok(offers);
+    }
+    if relevant.is_empty() {
+        Err(RefreshRefusal::NotGranted)
+    } else if relevant.iter().any(|g| g.revoked_at.is_some()) {
+        Err(RefreshRefusal::ConsentRevoked)
+    } else {
+        Err(RefreshRefusal::ConsentExpired)
+    }
+}
+
+/// Active grants of a family as `Permission`s (for `allows`).
+pub fn active_permissions(grants: &[Grant], now: i64) -> Vec<(Permission, i64)> {
+    grants
+        .iter()
+        .filter(|g| g.is_active(now))
+        .filter_map(|g| {
+            Permission::parse(&g.permission)
+                .ok()
+                .map(|p| (p, g.expires_at))
+        })
+        .collect()
+}
+
+/// Does a set of held permissions allow `wanted`?
+pub fn held_allows(held: &[(Permission, i64)], wanted: &Permission) -> bool {
+    let perms: Vec<Permission> = held.iter().map(|(p, _)| p.clone()).collect();
+    allows(&perms, wanted)
+}
