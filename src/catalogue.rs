@@ -90,6 +90,29 @@ pub fn read_profile(
     lid: &str,
     now: i64,
 ) -> Result<Option<Profile>, crate::tokens::TokenError> {
+    profile_for_token(issuer, providers, conn, token, Some(lid), now)
+}
+
+/// `GET /me` with a delegation token: the profile of whichever user `token` is for, when it is
+/// active for `Profiles.Read` (the same check as [`read_profile`], without naming the user).
+pub fn read_token_profile(
+    issuer: &crate::tokens::Issuer,
+    providers: &crate::provider_cache::ProviderCache,
+    conn: &mut DbConnection,
+    token: &str,
+    now: i64,
+) -> Result<Option<Profile>, crate::tokens::TokenError> {
+    profile_for_token(issuer, providers, conn, token, None, now)
+}
+
+fn profile_for_token(
+    issuer: &crate::tokens::Issuer,
+    providers: &crate::provider_cache::ProviderCache,
+    conn: &mut DbConnection,
+    token: &str,
+    lid: Option<&str>,
+    now: i64,
+) -> Result<Option<Profile>, crate::tokens::TokenError> {
     let Some(builtin) = providers.provider(conn, BUILTIN_RP, now)? else {
         return Ok(None);
     };
@@ -100,7 +123,7 @@ pub fn read_profile(
     let req = crate::tokens::CheckRequest {
         token: &token,
         permission: Some(&read),
-        lid: Some(lid),
+        lid,
         resource: None,
     };
     let Some(active) = builtin.check(issuer, conn, &req, now)? else {

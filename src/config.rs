@@ -127,6 +127,22 @@ pub struct SecurityConfig {
     /// `key_reload_secs`: how often an instance re-reads the signing keys (default 60), so a
     /// `keys rotate` on any instance reaches all of them.
     pub key_reload_secs: i64,
+    /// `device_token_policy`: `one_per_user` (default: signing in on another device ends the
+    /// previous device token) or `one_per_device` (each device keeps its own token).
+    pub device_token_policy: DeviceTokenPolicy,
+    /// `device_token_ttl_secs`: lifetime of a device token from `POST /tokens` (default 30 days).
+    pub device_token_ttl_secs: i64,
+}
+
+/// How many device tokens (`POST /tokens`) a user may hold at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeviceTokenPolicy {
+    /// One for the whole account: a sign-in on any device deletes every other device token.
+    #[default]
+    OnePerUser,
+    /// One per device: a new sign-in replaces only the token of the same device.
+    OnePerDevice,
 }
 
 impl Default for SecurityConfig {
@@ -142,6 +158,8 @@ impl Default for SecurityConfig {
             sign_in_max_failures_per_ip: 20,
             sign_in_window_secs: 900,
             key_reload_secs: 60,
+            device_token_policy: DeviceTokenPolicy::OnePerUser,
+            device_token_ttl_secs: 30 * 24 * 3600,
         }
     }
 }

@@ -15,7 +15,19 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("signup.html", include_str!("../templates/signup.html")),
     ("consent.html", include_str!("../templates/consent.html")),
     ("response.html", include_str!("../templates/response.html")),
+    ("logout.html", include_str!("../templates/logout.html")),
     ("demo.html", include_str!("../templates/demo.html")),
+    (
+        "account_tabs.html",
+        include_str!("../templates/account_tabs.html"),
+    ),
+    ("consents.html", include_str!("../templates/consents.html")),
+    (
+        "revoke_app.html",
+        include_str!("../templates/revoke_app.html"),
+    ),
+    ("history.html", include_str!("../templates/history.html")),
+    ("account.html", include_str!("../templates/account.html")),
 ];
 
 /// Parse every template once; startup calls this so a broken template stops the server at once.

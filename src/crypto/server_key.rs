@@ -27,6 +27,7 @@ pub struct ServerKey {
     seal: LessSafeKey,
     cookie: hmac::Key,
     csrf: hmac::Key,
+    pairwise: hmac::Key,
     check: String,
 }
 
@@ -47,6 +48,7 @@ impl ServerKey {
         let seal_bytes = derive(&master, "assent/seal/v1");
         let cookie_bytes = derive(&master, "assent/cookie/v1");
         let csrf_bytes = derive(&master, "assent/csrf/v1");
+        let pairwise_bytes = derive(&master, "assent/pairwise-uid/v1");
         let check = hex::encode(derive(&master, "assent/key-check/v1").as_ref());
         // A 32-byte key always fits AES-256; the fallback can not happen.
         let unbound = UnboundKey::new(&aead::AES_256_GCM, seal_bytes.as_ref())
@@ -55,6 +57,7 @@ impl ServerKey {
             seal: LessSafeKey::new(unbound),
             cookie: hmac::Key::new(hmac::HMAC_SHA256, cookie_bytes.as_ref()),
             csrf: hmac::Key::new(hmac::HMAC_SHA256, csrf_bytes.as_ref()),
+            pairwise: hmac::Key::new(hmac::HMAC_SHA256, pairwise_bytes.as_ref()),
             check,
         }
     }
@@ -144,6 +147,17 @@ impl ServerKey {
             Err(_) => false,
         }
     }
+
+    /// The Web Authentication `uid` of a user at one application (PROTOCOL.md section 10): 32
+    /// lower-case hex digits, the first 16 bytes of HMAC-SHA256(subkey, "uid" || user id (8 bytes,
+    /// big-endian) || appid). Stable per (user, app), unlinkable between apps without the key.
+    pub fn pairwise_uid(&self, user_id: i64, appid: &str) -> String {
+        let mut ctx = hmac::Context::with_key(&self.pairwise);
+        ctx.update(b"uid");
+        ctx.update(&user_id.to_be_bytes());
+        ctx.update(appid.as_bytes());
+        hex::encode(&ctx.sign().as_ref()[..16])
+    }
 }
 
 #[cfg(test)]
@@ -180,6 +194,21 @@ mod tests {
         assert_eq!(key.verify_cookie("t", &signed), None);
         let tampered = signed.replacen("token123", "token124", 1);
         assert_eq!(key.verify_cookie("s", &tampered), None);
+    }
+
+    #[test]
+    fn a_pairwise_uid_is_stable_per_app_and_differs_between_apps_and_users() {
+        let (key, _) = ServerKey::generate().unwrap();
+        let uid = key.pairwise_uid(7, "000000004C00C9B8");
+        assert_eq!(uid.len(), 32);
+        assert!(uid
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
+        assert_eq!(uid, key.pairwise_uid(7, "000000004C00C9B8"));
+        assert_ne!(uid, key.pairwise_uid(7, "000000004C00C9B9"));
+        assert_ne!(uid, key.pairwise_uid(8, "000000004C00C9B8"));
+        let (other, _) = ServerKey::generate().unwrap();
+        assert_ne!(uid, other.pairwise_uid(7, "000000004C00C9B8"));
     }
 
     #[test]

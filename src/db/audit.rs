@@ -61,3 +61,11 @@ pub fn for_user(
         .offset(offset)
         .load(conn)
 }
+
+/// How many events a user has (for the history's page count).
+pub fn count_for_user(conn: &mut DbConnection, user_id: i64) -> QueryResult<i64> {
+    audit_events::table
+        .filter(audit_events::user_id.eq(user_id))
+        .count()
+        .get_result(conn)
+}

@@ -297,3 +297,44 @@ pub fn live_families(
         .select(token_families::id)
         .load(conn)
 }
+
+/// A grant with its family and its application's appid, name and privacy URL.
+pub type GrantInContext = (Grant, Family, String, String, Option<String>);
+
+/// Every grant of a user with its family and its application's appid, name and privacy URL, in one
+/// read (the consent dashboard).
+pub fn for_user_with_families(
+    conn: &mut DbConnection,
+    user_id: i64,
+) -> QueryResult<Vec<GrantInContext>> {
+    grants::table
+        .inner_join(token_families::table)
+        .inner_join(applications::table)
+        .filter(grants::user_id.eq(user_id))
+        .select((
+            grants::all_columns,
+            token_families::all_columns,
+            applications::appid,
+            applications::name,
+            applications::privacy_url,
+        ))
+        .order(grants::granted_at.asc())
+        .load(conn)
+}
+
+/// Revoke every unrevoked grant of a user for an app (expired ones too); returns how many.
+pub fn revoke_app_grants(
+    conn: &mut DbConnection,
+    user_id: i64,
+    application_id: i64,
+    now: i64,
+) -> QueryResult<usize> {
+    diesel::update(
+        grants::table
+            .filter(grants::user_id.eq(user_id))
+            .filter(grants::application_id.eq(application_id))
+            .filter(grants::revoked_at.is_null()),
+    )
+    .set(grants::revoked_at.eq(now))
+    .execute(conn)
+}

@@ -4,8 +4,10 @@
 
 pub mod application;
 pub mod audit;
+pub mod device;
 pub mod grant;
 pub mod meta;
+pub mod oauth_code;
 pub mod provider;
 pub mod schema;
 pub mod session;

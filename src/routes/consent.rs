@@ -238,6 +238,10 @@ pub async fn decide_consent(
         .await?
         .filter(|app| app.is_registered(&pending.return_url))
         .ok_or_else(|| AppError::BadRequest("This application is no longer registered.".into()))?;
+    if pending.protocol == "oauth" {
+        let public_client = app.app.is_public;
+        return super::oauth::decide(&state, pending, public_client, user.id, chosen, allow).await;
+    }
     if !allow || chosen.is_empty() {
         return rejected(&pending.return_url, pending.appctx.as_deref());
     }

@@ -4,13 +4,21 @@ pub mod account;
 pub mod assets;
 pub mod check;
 pub mod consent;
+pub mod consents;
 pub mod demo;
+pub mod device;
 pub mod health;
+pub mod history;
 pub mod home;
 pub mod jwks;
+pub mod me;
+pub mod oauth;
+pub mod oauth_token;
 pub mod profile;
 pub mod refresh;
 pub mod session;
+pub mod settings;
+pub mod webauth;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -40,12 +48,57 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/consent", web::post().to(consent::decide_consent))
         .route("/consent/refresh", web::get().to(refresh::refresh_token))
         .route("/RefreshToken.aspx", web::get().to(refresh::refresh_token))
+        .route("/oauth2/authorize", web::get().to(oauth::authorize_page))
+        .route("/oauth2/authorize", web::post().to(consent::decide_consent))
+        .route("/oauth2/token", web::post().to(oauth_token::token))
+        .route("/oauth2/revoke", web::post().to(oauth_token::revoke))
+        .route(
+            "/oauth2/introspect",
+            web::post().to(oauth_token::introspect),
+        )
+        .route(
+            "/.well-known/oauth-authorization-server",
+            web::get().to(oauth_token::metadata),
+        )
         .route("/demo", web::get().to(demo::demo_page))
         .route("/demo/return", web::post().to(demo::demo_return))
         .route("/demo/refresh", web::post().to(demo::demo_refresh))
         .route("/delegation/check", web::post().to(check::check_delegation))
         .route("/.well-known/jwks.json", web::get().to(jwks::jwks))
         .route("/users/@L@{lid}/profile", web::get().to(profile::profile))
+        .route("/tokens", web::post().to(device::create_token))
+        .route("/tokens/{id}", web::get().to(device::show_token))
+        .route("/tokens/{id}", web::delete().to(device::delete_token))
+        .route("/me", web::get().to(me::me))
+        .route("/wlogin.srf", web::get().to(webauth::web_sign_in))
+        .route("/logout.srf", web::get().to(webauth::web_sign_out))
+        .route("/account", web::get().to(settings::account_page))
+        .route(
+            "/account/password",
+            web::post().to(settings::change_password),
+        )
+        .route(
+            "/account/sign-out-everywhere",
+            web::post().to(settings::sign_out_everywhere),
+        )
+        .route("/account/consents", web::get().to(consents::consents_page))
+        .route(
+            "/ManageConsent.aspx",
+            web::get().to(consents::consents_page),
+        )
+        .route(
+            "/account/consents/revoke",
+            web::post().to(consents::revoke_grant),
+        )
+        .route(
+            "/account/consents/remove",
+            web::get().to(consents::revoke_app_page),
+        )
+        .route(
+            "/account/consents/remove",
+            web::post().to(consents::revoke_app),
+        )
+        .route("/account/history", web::get().to(history::history_page))
         .default_service(web::to(not_found));
 }
 
@@ -64,15 +117,20 @@ pub fn security_headers() -> DefaultHeaders {
         .add(("Cache-Control", "no-store"))
 }
 
-/// Log each request: method, path without query, status, latency.
+/// Log each request: method, route pattern (never the concrete path or query), status, latency.
 pub async fn log_request(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = std::time::Instant::now();
     let method = req.method().clone();
-    let path = req.path().to_string();
     let res = next.call(req).await?;
+    // The route's pattern, not the path: path parameters (device tokens in /tokens/{id}, user ids
+    // in /users/@L@{lid}/profile) never reach the log.
+    let path = res
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "(no route)".to_string());
     tracing::info!(
         %method,
         %path,

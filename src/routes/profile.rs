@@ -8,7 +8,7 @@ use crate::startup::AppState;
 
 /// The delegation token of `Authorization: DelegatedToken dt="<delt>"` (the form old clients send)
 /// or `Authorization: Bearer <delt>`.
-fn delegated_token(req: &HttpRequest) -> Option<String> {
+pub fn delegated_token(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, rest) = value.trim().split_once(' ')?;
     let rest = rest.trim();

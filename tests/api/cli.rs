@@ -259,3 +259,48 @@ fn rp_create_offer_add_and_keys_rotate() {
     let k2 = json(&assent(&db, &["keys", "rotate"], None));
     assert_ne!(k1["kid"], k2["kid"]);
 }
+
+#[test]
+fn no_app_command_prints_a_secret_unless_asked_to_reveal_it() {
+    let db = TestDb::new();
+    let created = json(&assent(
+        &db,
+        &[
+            "app",
+            "create",
+            "--name",
+            "Rollover",
+            "--return-url",
+            "https://rollover.example/cb",
+        ],
+        None,
+    ));
+    let appid = created["appid"].as_str().unwrap().to_string();
+    let first = created["secret"].as_str().unwrap().to_string();
+    let second = "the-second-secret-of-rollover";
+    let stdout = |args: &[&str]| {
+        let out = assent(&db, args, None);
+        assert!(out.status.success(), "{args:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let set = stdout(&[
+        "app",
+        "secret",
+        "set",
+        &appid,
+        "--secret",
+        second,
+        "--keep-old-for",
+        "1d",
+    ]);
+    for out in [
+        set,
+        stdout(&["app", "list"]),
+        stdout(&["app", "show", &appid]),
+    ] {
+        assert!(!out.contains(&first), "the old secret leaked: {out}");
+        assert!(!out.contains(second), "the new secret leaked: {out}");
+    }
+    let revealed = stdout(&["app", "show", &appid, "--reveal-secret"]);
+    assert!(revealed.contains(second) && !revealed.contains(&first));
+}

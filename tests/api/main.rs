@@ -5,10 +5,16 @@
 //! database (SQLite by default; PostgreSQL when ASSENT_TEST_DATABASE_URL names a server).
 
 mod account;
+mod browser;
 mod cli;
+mod dashboard;
 mod delauth;
+mod device;
 mod health;
 mod helpers;
+mod oauth;
 mod provider;
+mod rollover;
 mod storage;
 mod website;
+mod wlogin;

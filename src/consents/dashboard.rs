@@ -1,0 +1,205 @@
+//! The consent dashboard's model: one entry per app with access, one row per granted permission
+//! (grants of several families for the same permission are grouped: the latest expiry counts), and
+//! the permissions that expired by themselves, apart.
+//!
+//! A grant gives access while it is neither revoked nor expired AND its family is not revoked (a
+//! family ends on reuse detection or when the user removes the app): the same rule as refresh and
+//! the check endpoint.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::Moment;
+use crate::db::{self, DbConnection};
+use crate::delauth::request::host_of;
+use crate::domain::permission::{Catalogue, Permission, PermissionList};
+
+/// A grant expiring sooner than this is flagged.
+pub const EXPIRES_SOON_SECS: i64 = 7 * 86_400;
+
+/// What the dashboard shows.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Dashboard {
+    /// Apps with access, by name.
+    pub apps: Vec<AppAccess>,
+    /// Permissions that expired (and were not granted again), most recent first.
+    pub expired: Vec<ExpiredAccess>,
+}
+
+/// One app with access.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AppAccess {
+    /// Its appid.
+    pub appid: String,
+    /// Display name.
+    pub name: String,
+    /// The host of its default return URL.
+    pub return_host: String,
+    /// Its privacy policy.
+    pub privacy_url: Option<String>,
+    /// The privacy policy's host.
+    pub privacy_host: Option<String>,
+    /// When a token of this app was last issued or refreshed.
+    pub last_used: Moment,
+    /// Granted permissions, sorted by `Offer.Action`.
+    pub permissions: Vec<PermissionAccess>,
+}
+
+/// One granted permission of an app.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PermissionAccess {
+    /// `Offer.Action`.
+    pub permission: String,
+    /// The catalogue's description (the permission itself when the catalogue no longer has it).
+    pub description: String,
+    /// The first active grant of it.
+    pub granted: Moment,
+    /// The latest expiry among its active grants.
+    pub expires: Moment,
+    /// Expires within [`EXPIRES_SOON_SECS`].
+    pub expires_soon: bool,
+    /// The resources (`in`) it is limited to; empty when any grant is unlimited.
+    pub resources: Vec<String>,
+}
+
+/// A permission that expired.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ExpiredAccess {
+    /// The app's appid.
+    pub appid: String,
+    /// The app's name.
+    pub app_name: String,
+    /// `Offer.Action`.
+    pub permission: String,
+    /// The catalogue's description.
+    pub description: String,
+    /// When the last grant of it expired.
+    pub expired: Moment,
+}
+
+#[derive(Default)]
+struct Group {
+    granted_at: i64,
+    expires_at: i64,
+    unlimited: bool,
+    resources: BTreeSet<String>,
+}
+
+#[derive(Default)]
+struct AppGroup {
+    appid: String,
+    name: String,
+    privacy_url: Option<String>,
+    last_used_at: i64,
+    active: BTreeMap<String, Group>,
+    expired: BTreeMap<String, i64>,
+}
+
+/// The description of `permission` in the catalogue.
+pub fn describe(catalogue: &Catalogue, permission: &str) -> String {
+    Permission::parse(permission)
+        .ok()
+        .and_then(|p| catalogue.resolve(&PermissionList::from_vec(vec![p])).ok())
+        .and_then(|resolved| resolved.into_iter().next())
+        .map_or_else(|| permission.to_string(), |r| r.description)
+}
+
+/// Build the dashboard of `user_id` at `now` (a few indexed reads).
+pub fn build(conn: &mut DbConnection, user_id: i64, now: i64) -> diesel::QueryResult<Dashboard> {
+    let rows = db::grant::for_user_with_families(conn, user_id)?;
+    let mut apps: BTreeMap<i64, AppGroup> = BTreeMap::new();
+    for (grant, family, appid, name, privacy_url) in rows {
+        if grant.revoked_at.is_some() || family.revoked_at.is_some() {
+            continue;
+        }
+        let app = apps
+            .entry(grant.application_id)
+            .or_insert_with(|| AppGroup {
+                appid,
+                name,
+                privacy_url,
+                ..AppGroup::default()
+            });
+        if grant.expires_at <= now {
+            let at = app.expired.entry(grant.permission).or_default();
+            *at = (*at).max(grant.expires_at);
+            continue;
+        }
+        app.last_used_at = app.last_used_at.max(family.last_used_at);
+        let group = app.active.entry(grant.permission).or_insert_with(|| Group {
+            granted_at: grant.granted_at,
+            ..Group::default()
+        });
+        group.granted_at = group.granted_at.min(grant.granted_at);
+        group.expires_at = group.expires_at.max(grant.expires_at);
+        match grant.resource {
+            Some(r) => {
+                group.resources.insert(r);
+            }
+            None => group.unlimited = true,
+        }
+    }
+    let catalogue = crate::catalogue::load(conn)?;
+    let mut dashboard = Dashboard {
+        apps: Vec::new(),
+        expired: Vec::new(),
+    };
+    for (application_id, app) in apps {
+        for (permission, expired_at) in &app.expired {
+            if !app.active.contains_key(permission) {
+                dashboard.expired.push(ExpiredAccess {
+                    appid: app.appid.clone(),
+                    app_name: app.name.clone(),
+                    description: describe(&catalogue, permission),
+                    permission: permission.clone(),
+                    expired: Moment::at(*expired_at, now),
+                });
+            }
+        }
+        if app.active.is_empty() {
+            continue;
+        }
+        let return_host = db::application::return_urls(conn, application_id)?
+            .first()
+            .map(|u| host_of(u))
+            .unwrap_or_default();
+        let permissions = app
+            .active
+            .into_iter()
+            .map(|(permission, g)| PermissionAccess {
+                description: describe(&catalogue, &permission),
+                permission,
+                granted: Moment::at(g.granted_at, now),
+                expires: Moment::at(g.expires_at, now),
+                expires_soon: g.expires_at - now < EXPIRES_SOON_SECS,
+                resources: if g.unlimited {
+                    Vec::new()
+                } else {
+                    g.resources.into_iter().collect()
+                },
+            })
+            .collect();
+        dashboard.apps.push(AppAccess {
+            appid: app.appid,
+            name: app.name,
+            return_host,
+            privacy_host: app.privacy_url.as_deref().map(host_of),
+            privacy_url: app.privacy_url,
+            last_used: Moment::at(app.last_used_at, now),
+            permissions,
+        });
+    }
+    dashboard
+        .apps
+        .sort_by_key(|a| (a.name.to_lowercase(), a.appid.clone()));
+    dashboard
+        .expired
+        .sort_by_key(|e| std::cmp::Reverse(e.expired.unix));
+    Ok(dashboard)
+}
+
+impl Dashboard {
+    /// The app with `appid`, if it has access.
+    pub fn app(&self, appid: &str) -> Option<&AppAccess> {
+        self.apps.iter().find(|a| a.appid == appid)
+    }
+}

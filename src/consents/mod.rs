@@ -1,0 +1,18 @@
+//! The user's own surface (PROTOCOL.md section 10): the consent dashboard, revoking a permission or a
+//! whole app, the history of grants, refreshes and revocations, and the account settings (password
+//! change, sign out everywhere).
+//!
+//! Everything here is synchronous over a [`DbConnection`](crate::db::DbConnection) and never sees
+//! actix: handlers call these inside `Db::run` (reads) or `Db::transaction` (each state change is
+//! ONE transaction, with its audit event).
+
+pub mod account;
+pub mod dashboard;
+pub mod history;
+pub mod moment;
+pub mod revoke;
+
+pub use dashboard::{AppAccess, Dashboard, ExpiredAccess, PermissionAccess};
+pub use history::{HistoryEvent, HistoryPage};
+pub use moment::Moment;
+pub use revoke::Revoked;

@@ -1,0 +1,101 @@
+//! `authorization_codes`: OAuth authorization codes, stored as SHA-256, single use.
+
+use super::schema::authorization_codes;
+use super::DbConnection;
+use diesel::prelude::*;
+
+/// A code row.
+#[derive(Debug, Clone, Queryable)]
+pub struct Code {
+    /// Primary key.
+    pub id: i64,
+    /// Hex SHA-256 of the code.
+    pub code_hash: String,
+    /// The application.
+    pub application_id: i64,
+    /// The user who consented.
+    pub user_id: i64,
+    /// The redirect URI the code was issued for.
+    pub redirect_uri: String,
+    /// JSON map of granted permission to grant expiry.
+    pub scope: String,
+    /// oxide-auth's encoded PKCE challenge.
+    pub code_challenge: Option<String>,
+    /// Unused (the method is inside the encoded challenge).
+    pub code_challenge_method: Option<String>,
+    /// The family its exchange created.
+    pub family_id: Option<i64>,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds.
+    pub expires_at: i64,
+    /// When exchanged.
+    pub consumed_at: Option<i64>,
+}
+
+/// A code to insert.
+#[derive(Debug)]
+pub struct NewCode<'a> {
+    /// Hex SHA-256 of the code.
+    pub code_hash: &'a str,
+    /// The application.
+    pub application_id: i64,
+    /// The user.
+    pub user_id: i64,
+    /// The redirect URI.
+    pub redirect_uri: &'a str,
+    /// JSON map of permission to expiry.
+    pub scope: &'a str,
+    /// Encoded PKCE challenge.
+    pub code_challenge: Option<&'a str>,
+    /// Unix seconds.
+    pub now: i64,
+    /// Unix seconds.
+    pub expires_at: i64,
+}
+
+/// Insert a code.
+pub fn insert(conn: &mut DbConnection, new: &NewCode<'_>) -> QueryResult<()> {
+    diesel::insert_into(authorization_codes::table)
+        .values((
+            authorization_codes::id.eq(super::new_id()?),
+            authorization_codes::code_hash.eq(new.code_hash),
+            authorization_codes::application_id.eq(new.application_id),
+            authorization_codes::user_id.eq(new.user_id),
+            authorization_codes::redirect_uri.eq(new.redirect_uri),
+            authorization_codes::scope.eq(new.scope),
+            authorization_codes::code_challenge.eq(new.code_challenge),
+            authorization_codes::created_at.eq(new.now),
+            authorization_codes::expires_at.eq(new.expires_at),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Find by hash.
+pub fn find(conn: &mut DbConnection, code_hash: &str) -> QueryResult<Option<Code>> {
+    authorization_codes::table
+        .filter(authorization_codes::code_hash.eq(code_hash))
+        .first(conn)
+        .optional()
+}
+
+/// Consume if not consumed; false when another request did first.
+pub fn consume(conn: &mut DbConnection, id: i64, now: i64) -> QueryResult<bool> {
+    let n = diesel::update(
+        authorization_codes::table
+            .filter(authorization_codes::id.eq(id))
+            .filter(authorization_codes::consumed_at.is_null()),
+    )
+    .set(authorization_codes::consumed_at.eq(now))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Remember which family a code's exchange created (so a replay can revoke it).
+pub fn set_family(conn: &mut DbConnection, id: i64, family_id: i64) -> QueryResult<()> {
+    diesel::update(authorization_codes::table.find(id))
+        .set(authorization_codes::family_id.eq(family_id))
+        .execute(conn)
+        .map(|_| ())
+}

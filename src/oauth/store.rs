@@ -1,0 +1,399 @@
+//! oxide-auth's Registrar, Authorizer and Issuer over the database, in one struct sharing one
+//! connection (and so one transaction) for a whole flow.
+//!
+//! - Registrar: redirect URIs match a registered return URL exactly; client secrets via
+//!   [`super::client::authenticate`].
+//! - Authorizer: codes are random, stored as SHA-256, live 10 minutes, consumed atomically; a
+//!   replayed code revokes the grant family it was exchanged for (RFC 6749 4.1.2).
+//! - Issuer: the access token is the delegation token; refresh tokens live in the same token
+//!   families as the Live protocol, with rotation and reuse detection.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use oxide_auth::primitives::grant::{Extensions, Grant, Value};
+use oxide_auth::primitives::issuer::{IssuedToken, RefreshedToken, TokenType};
+use oxide_auth::primitives::prelude::{Authorizer, Issuer, Registrar, Scope};
+use oxide_auth::primitives::registrar::{
+    BoundClient, ClientUrl, ExactUrl, PreGrant, RegisteredUrl, RegistrarError,
+};
+
+use crate::crypto::{random_token, sha256_hex, ServerKey};
+use crate::db::{self, DbConnection};
+use crate::domain::permission::Permission;
+use crate::tokens::issue::GrantRequest;
+use crate::tokens::{RefreshOutcome, TokenError};
+
+/// Lifetime of an authorization code.
+pub const CODE_TTL_SECS: i64 = 600;
+const PKCE_EXT: &str = "pkce";
+
+/// What a flow needs besides the connection.
+#[derive(Debug)]
+pub struct FlowContext<'a> {
+    /// Signs tokens.
+    pub issuer: &'a crate::tokens::Issuer,
+    /// Opens sealed client secrets.
+    pub key: &'a ServerKey,
+    /// Unix seconds.
+    pub now: i64,
+    /// At a consent decision: each granted permission's expiry.
+    pub expiries: BTreeMap<String, i64>,
+}
+
+/// The primitives, sharing one connection.
+pub struct Store<'c> {
+    conn: RefCell<&'c mut DbConnection>,
+    ctx: &'c FlowContext<'c>,
+    /// The last storage failure, for the log (primitives can only answer `Err(())`).
+    pub failure: RefCell<Option<String>>,
+    /// The code `extract` consumed and its offers, for `issue` in the same flow (oxide-auth keeps
+    /// only its addons' extensions between the two).
+    extracted: RefCell<Option<(i64, BTreeMap<String, i64>)>>,
+    /// Set when `extract` refused a code (unknown, used, expired): RFC 6749 5.2 calls that
+    /// `invalid_grant`, where oxide-auth answers `invalid_request`.
+    pub rejected_code: std::cell::Cell<bool>,
+}
+
+fn time(unix: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(unix, 0).unwrap_or_default()
+}
+
+fn scope_of<'s>(perms: impl Iterator<Item = &'s str>) -> Result<Scope, ()> {
+    perms.collect::<Vec<_>>().join(" ").parse().map_err(|_| ())
+}
+
+impl<'c> Store<'c> {
+    /// Primitives over `conn` for one flow.
+    pub fn new(conn: &'c mut DbConnection, ctx: &'c FlowContext<'c>) -> Store<'c> {
+        Store {
+            conn: RefCell::new(conn),
+            ctx,
+            failure: RefCell::new(None),
+            extracted: RefCell::new(None),
+            rejected_code: std::cell::Cell::new(false),
+        }
+    }
+
+    fn fail<E: std::fmt::Display>(&self, e: E) {
+        *self.failure.borrow_mut() = Some(e.to_string());
+    }
+
+    fn app(&self, appid: &str) -> Result<Option<db::application::Application>, ()> {
+        let mut conn = self.conn.borrow_mut();
+        db::application::find_by_appid(&mut conn, appid).map_err(|e| self.fail(e))
+    }
+
+    fn revoke_family(
+        &self,
+        family_id: i64,
+        user_id: i64,
+        app_id: i64,
+        reason: &str,
+        detail: &str,
+    ) -> Result<(), ()> {
+        let now = self.ctx.now;
+        let mut conn = self.conn.borrow_mut();
+        db::grant::revoke_family(&mut conn, family_id, reason, now)
+            .and_then(|_| {
+                db::audit::record(
+                    &mut conn,
+                    now,
+                    if reason == "reuse" {
+                        "reuse_detected"
+                    } else {
+                        "code_replay"
+                    },
+                    Some(user_id),
+                    Some(app_id),
+                    Some(family_id),
+                    detail,
+                )
+            })
+            .map_err(|e| self.fail(e))
+    }
+}
+
+impl Registrar for Store<'_> {
+    fn bound_redirect<'a>(&self, bound: ClientUrl<'a>) -> Result<BoundClient<'a>, RegistrarError> {
+        let app = self
+            .app(&bound.client_id)
+            .map_err(|_| RegistrarError::PrimitiveError)?
+            .ok_or(RegistrarError::Unspecified)?;
+        let urls = {
+            let mut conn = self.conn.borrow_mut();
+            db::application::return_urls(&mut conn, app.id)
+                .map_err(|_| RegistrarError::PrimitiveError)?
+        };
+        let chosen = match &bound.redirect_uri {
+            // RFC 6749 3.1.2.3: simple string comparison with a registered URI.
+            Some(given) => urls
+                .iter()
+                .find(|u| u.as_str() == given.as_str())
+                .ok_or(RegistrarError::Unspecified)?,
+            None => urls.first().ok_or(RegistrarError::Unspecified)?,
+        };
+        let exact = ExactUrl::new(chosen.clone()).map_err(|_| RegistrarError::Unspecified)?;
+        Ok(BoundClient {
+            client_id: bound.client_id,
+            redirect_uri: std::borrow::Cow::Owned(RegisteredUrl::Exact(exact)),
+        })
+    }
+
+    fn negotiate(
+        &self,
+        client: BoundClient,
+        scope: Option<Scope>,
+    ) -> Result<PreGrant, RegistrarError> {
+        // The scope was checked against the catalogue before the flow ran.
+        let scope = scope.ok_or(RegistrarError::Unspecified)?;
+        Ok(PreGrant {
+            client_id: client.client_id.into_owned(),
+            redirect_uri: client.redirect_uri.into_owned(),
+            scope,
+        })
+    }
+
+    fn check(&self, client_id: &str, passphrase: Option<&[u8]>) -> Result<(), RegistrarError> {
+        let secret = passphrase.map(|p| String::from_utf8_lossy(p).into_owned());
+        let mut conn = self.conn.borrow_mut();
+        match super::client::authenticate(
+            &mut conn,
+            self.ctx.key,
+            client_id,
+            secret.as_deref(),
+            self.ctx.now,
+        ) {
+            Ok(Some(_)) => Ok(()),
+            Ok(None) => Err(RegistrarError::Unspecified),
+            Err(e) => {
+                self.fail(e);
+                Err(RegistrarError::PrimitiveError)
+            }
+        }
+    }
+}
+
+impl Authorizer for Store<'_> {
+    fn authorize(&mut self, grant: Grant) -> Result<String, ()> {
+        let now = self.ctx.now;
+        let app = self.app(&grant.client_id)?.ok_or(())?;
+        let user_id: i64 = grant.owner_id.parse().map_err(|_| ())?;
+        let offers: BTreeMap<String, i64> = grant
+            .scope
+            .iter()
+            .map(|p| {
+                let exp = self.ctx.expiries.get(p).copied();
+                (p.to_string(), exp.unwrap_or(now + 30 * 86_400))
+            })
+            .collect();
+        let challenge = grant
+            .extensions
+            .private()
+            .find(|(name, _)| *name == PKCE_EXT)
+            .and_then(|(_, v)| v.map(str::to_string));
+        let code = random_token().map_err(|e| self.fail(e))?;
+        let mut conn = self.conn.borrow_mut();
+        db::oauth_code::insert(
+            &mut conn,
+            &db::oauth_code::NewCode {
+                code_hash: &sha256_hex(code.as_bytes()),
+                application_id: app.id,
+                user_id,
+                redirect_uri: grant.redirect_uri.as_str(),
+                scope: &serde_json::to_string(&offers).map_err(|_| ())?,
+                code_challenge: challenge.as_deref(),
+                now,
+                expires_at: now + CODE_TTL_SECS,
+            },
+        )
+        .map_err(|e| self.fail(e))?;
+        Ok(code)
+    }
+
+    fn extract(&mut self, code: &str) -> Result<Option<Grant>, ()> {
+        let now = self.ctx.now;
+        let row = {
+            let mut conn = self.conn.borrow_mut();
+            db::oauth_code::find(&mut conn, &sha256_hex(code.as_bytes()))
+                .map_err(|e| self.fail(e))?
+        };
+        self.rejected_code.set(true);
+        let Some(row) = row else { return Ok(None) };
+        let consumed = {
+            let mut conn = self.conn.borrow_mut();
+            row.consumed_at.is_none()
+                && db::oauth_code::consume(&mut conn, row.id, now).map_err(|e| self.fail(e))?
+        };
+        if !consumed {
+            // A replayed code: revoke what its first exchange issued (RFC 6749 4.1.2).
+            if let Some(family) = row.family_id {
+                self.revoke_family(
+                    family,
+                    row.user_id,
+                    row.application_id,
+                    "code_replay",
+                    "an authorization code was used twice; the tokens it gave were revoked",
+                )?;
+            }
+            return Ok(None);
+        }
+        if row.expires_at <= now {
+            return Ok(None);
+        }
+        let app = {
+            let mut conn = self.conn.borrow_mut();
+            db::application::find(&mut conn, row.application_id).map_err(|e| self.fail(e))?
+        };
+        let app = app.ok_or(())?;
+        let offers: BTreeMap<String, i64> = serde_json::from_str(&row.scope).map_err(|_| ())?;
+        let mut extensions = Extensions::new();
+        if let Some(challenge) = row.code_challenge {
+            extensions.set_raw(PKCE_EXT.into(), Value::private(Some(challenge)));
+        }
+        let scope = scope_of(offers.keys().map(String::as_str))?;
+        *self.extracted.borrow_mut() = Some((row.id, offers));
+        self.rejected_code.set(false);
+        Ok(Some(Grant {
+            owner_id: row.user_id.to_string(),
+            client_id: app.appid,
+            scope,
+            redirect_uri: url::Url::parse(&row.redirect_uri).map_err(|_| ())?,
+            until: time(row.expires_at),
+            extensions,
+        }))
+    }
+}
+
+impl Issuer for Store<'_> {
+    fn issue(&mut self, grant: Grant) -> Result<IssuedToken, ()> {
+        let now = self.ctx.now;
+        let (code_id, offers) = self
+            .extracted
+            .borrow_mut()
+            .take()
+            .ok_or_else(|| self.fail("issue without an extracted code"))?;
+        let permissions: Vec<(Permission, i64)> = offers
+            .iter()
+            .filter_map(|(p, exp)| Permission::parse(p).ok().map(|p| (p, *exp)))
+            .collect();
+        let app = self.app(&grant.client_id)?.ok_or(())?;
+        let user_id: i64 = grant.owner_id.parse().map_err(|_| ())?;
+        let mut conn = self.conn.borrow_mut();
+        let user = db::user::find(&mut conn, user_id)
+            .map_err(|e| self.fail(e))?
+            .ok_or(())?;
+        let req = GrantRequest {
+            user_id,
+            lid: &user.lid,
+            application_id: app.id,
+            appid: &app.appid,
+            protocol: "oauth",
+            resource: None,
+            permissions: &permissions,
+        };
+        let issued = self
+            .ctx
+            .issuer
+            .grant(&mut conn, &req, now)
+            .map_err(|e| self.fail(e))?;
+        db::oauth_code::set_family(&mut conn, code_id, issued.family_id)
+            .map_err(|e| self.fail(e))?;
+        Ok(IssuedToken {
+            token: issued.delegation_token,
+            refresh: Some(issued.refresh_token),
+            until: time(issued.exp),
+            token_type: TokenType::Bearer,
+        })
+    }
+
+    fn refresh(&mut self, refresh: &str, grant: Grant) -> Result<RefreshedToken, ()> {
+        let app = self.app(&grant.client_id)?.ok_or(())?;
+        let wanted: Vec<Permission> = grant
+            .scope
+            .iter()
+            .filter_map(|p| Permission::parse(p).ok())
+            .collect();
+        let mut conn = self.conn.borrow_mut();
+        let outcome = self
+            .ctx
+            .issuer
+            .refresh(
+                &mut conn,
+                refresh,
+                app.id,
+                &app.appid,
+                Some(&wanted),
+                self.ctx.now,
+            )
+            .map_err(|e: TokenError| self.fail(e))?;
+        match outcome {
+            RefreshOutcome::Issued(issued) => Ok(RefreshedToken {
+                token: issued.delegation_token,
+                refresh: Some(issued.refresh_token),
+                until: time(issued.exp),
+                token_type: TokenType::Bearer,
+            }),
+            RefreshOutcome::Refused(_) => Err(()),
+        }
+    }
+
+    fn recover_token<'a>(&'a self, _: &'a str) -> Result<Option<Grant>, ()> {
+        // Access tokens are checked by /delegation/check and /oauth2/introspect, not oxide-auth.
+        Ok(None)
+    }
+
+    fn recover_refresh<'a>(&'a self, token: &'a str) -> Result<Option<Grant>, ()> {
+        let now = self.ctx.now;
+        let found = {
+            let mut conn = self.conn.borrow_mut();
+            db::grant::find_refresh_token(&mut conn, &sha256_hex(token.as_bytes()))
+                .map_err(|e| self.fail(e))?
+        };
+        let Some((row, family)) = found else {
+            return Ok(None);
+        };
+        if row.consumed_at.is_some() {
+            if family.revoked_at.is_none() || family.revoked_reason.as_deref() == Some("reuse") {
+                // Reuse detection (RFC 9700 4.14.2): the whole family goes.
+                self.revoke_family(
+                    family.id,
+                    family.user_id,
+                    family.application_id,
+                    "reuse",
+                    "a used refresh token was presented again; every token of this grant was revoked",
+                )?;
+            }
+            return Ok(None);
+        }
+        if family.revoked_at.is_some() {
+            return Ok(None);
+        }
+        let (grants, app) = {
+            let mut conn = self.conn.borrow_mut();
+            let grants =
+                db::grant::family_grants(&mut conn, family.id).map_err(|e| self.fail(e))?;
+            let app = db::application::find(&mut conn, family.application_id)
+                .map_err(|e| self.fail(e))?;
+            let urls = db::application::return_urls(&mut conn, family.application_id)
+                .map_err(|e| self.fail(e))?;
+            (grants, app.zip(urls.into_iter().next()))
+        };
+        let Some((app, redirect)) = app else {
+            return Ok(None);
+        };
+        let active: Vec<_> = grants.iter().filter(|g| g.is_active(now)).collect();
+        let Some(until) = active.iter().map(|g| g.expires_at).max() else {
+            return Ok(None);
+        };
+        Ok(Some(Grant {
+            owner_id: family.user_id.to_string(),
+            client_id: app.appid,
+            scope: scope_of(active.iter().map(|g| g.permission.as_str()))?,
+            redirect_uri: url::Url::parse(&redirect).map_err(|_| ())?,
+            until: time(until),
+            extensions: Extensions::new(),
+        }))
+    }
+}

@@ -1,0 +1,42 @@
+//! `GET /account/history?page=N`: grants, refreshes, revocations and reuse detections, newest first.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::consents::{render, signed_in};
+use crate::consents;
+use crate::error::AppError;
+use crate::startup::AppState;
+
+/// `?page=` (from 1; anything else shows the first page).
+#[derive(Debug, Deserialize)]
+pub struct HistoryQuery {
+    page: Option<String>,
+}
+
+/// `GET /account/history`.
+pub async fn history_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<HistoryQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (mut visitor, user) = match signed_in(&req, &state).await? {
+        Ok(found) => found,
+        Err(redirect) => return Ok(redirect),
+    };
+    let page = query
+        .page
+        .as_deref()
+        .and_then(|p| p.trim().parse::<i64>().ok())
+        .unwrap_or(1);
+    let (user_id, now) = (user.id, crate::clock::now());
+    let history = state
+        .db
+        .run(move |conn| consents::history::page(conn, user_id, page, now).map_err(AppError::from))
+        .await?;
+    let mut ctx = tera::Context::new();
+    ctx.insert("tab", "history");
+    ctx.insert("history", &history);
+    let ok = actix_web::http::StatusCode::OK;
+    render(&state, &mut visitor, &user, "history.html", ok, ctx)
+}

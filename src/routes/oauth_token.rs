@@ -1,0 +1,228 @@
+//! OAuth 2.0 token, revocation (RFC 7009) and introspection (RFC 7662) endpoints, and RFC 8414
+//! metadata.
+
+use std::collections::BTreeMap;
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use oxide_auth::endpoint::QueryParameter;
+use oxide_auth_actix::OAuthRequest;
+
+use super::oauth::{only, pairs, to_http};
+use crate::error::AppError;
+use crate::oauth::store::FlowContext;
+use crate::oauth::{self, FlowError, OAuthReq, TokenAnswer};
+use crate::startup::AppState;
+
+fn json_error(status: u16, code: &str, description: &str) -> HttpResponse {
+    HttpResponse::build(
+        actix_web::http::StatusCode::from_u16(status)
+            .unwrap_or(actix_web::http::StatusCode::BAD_REQUEST),
+    )
+    .insert_header((header::CACHE_CONTROL, "no-store"))
+    .json(serde_json::json!({"error": code, "error_description": description}))
+}
+
+fn auth_header(req: &HttpRequest) -> Option<String> {
+    req.headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+/// `POST /oauth2/token`, read by oxide-auth-actix's extractor (an extraction failure, e.g. two
+/// `Authorization` headers, is the client's mistake: 400, not the extractor's default 500).
+pub async fn token(
+    request: Result<OAuthRequest, oxide_auth_actix::WebError>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let Ok(request) = request else {
+        return json_error(
+            400,
+            "invalid_request",
+            "The token request could not be read.",
+        );
+    };
+    let Some(body) = request.body().cloned() else {
+        return json_error(
+            400,
+            "invalid_request",
+            "The token request needs a form body.",
+        );
+    };
+    let value = |name: &str| body.unique_value(name).map(|v| v.into_owned());
+    let grant_type = value("grant_type").unwrap_or_default();
+    if !matches!(grant_type.as_str(), "authorization_code" | "refresh_token") {
+        return json_error(
+            400,
+            "unsupported_grant_type",
+            "Use authorization_code or refresh_token.",
+        );
+    }
+    let (code, verifier) = (value("code"), value("code_verifier"));
+    let auth = request.authorization_header().map(str::to_string);
+    let st = state.clone();
+    let now = crate::clock::now();
+    let result = state
+        .db
+        .transaction(move |conn| {
+            let flow = FlowContext {
+                issuer: &st.issuer,
+                key: &st.key,
+                now,
+                expiries: BTreeMap::new(),
+            };
+            let code = (grant_type == "authorization_code")
+                .then(|| (code.as_deref().unwrap_or_default(), verifier.as_deref()));
+            let request = OAuthReq::from_parts(None, Some(body), auth);
+            Ok::<_, AppError>(oauth::token(conn, &flow, request, &grant_type, code))
+        })
+        .await;
+    match result {
+        Ok(Ok(TokenAnswer::Flow(resp))) => to_http(resp, None),
+        Ok(Ok(TokenAnswer::InvalidGrant(why))) => json_error(400, "invalid_grant", why),
+        Ok(Err(FlowError::Invalid)) => {
+            json_error(400, "invalid_request", "The token request is malformed.")
+        }
+        Ok(Err(FlowError::Storage(cause))) | Err(AppError::Unavailable(cause)) => {
+            tracing::warn!(%cause, "token endpoint storage failure");
+            json_error(503, "temporarily_unavailable", "Try again shortly.")
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "token endpoint failure");
+            json_error(500, "server_error", "The token could not be issued.")
+        }
+    }
+}
+
+/// Client credentials from Basic or the form (`client_id` [+ `client_secret`]).
+fn client_credentials(
+    req: &HttpRequest,
+    form: &[(String, String)],
+) -> Option<(String, Option<String>)> {
+    match oauth::client::basic(auth_header(req).as_deref()) {
+        Some((id, secret)) => Some((id, Some(secret))),
+        None => only(form, "client_id").map(|id| {
+            (
+                id.to_string(),
+                only(form, "client_secret").map(str::to_string),
+            )
+        }),
+    }
+}
+
+/// `POST /oauth2/revoke` (RFC 7009).
+pub async fn revoke(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> HttpResponse {
+    let form = pairs(&body);
+    let Some((client_id, secret)) = client_credentials(&req, &form) else {
+        return json_error(401, "invalid_client", "Client authentication is required.");
+    };
+    let Some(token) = only(&form, "token").map(str::to_string) else {
+        return json_error(400, "invalid_request", "The token parameter is required.");
+    };
+    let st = state.clone();
+    let now = crate::clock::now();
+    let result = state
+        .db
+        .transaction(move |conn| {
+            let Some(app) =
+                oauth::client::authenticate(conn, &st.key, &client_id, secret.as_deref(), now)?
+            else {
+                return Ok(None);
+            };
+            oauth::revoke::revoke(conn, &st.issuer, &app, &token, now)
+                .map(Some)
+                .map_err(AppError::from)
+        })
+        .await;
+    match result {
+        Ok(Some(_)) => HttpResponse::Ok()
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .finish(),
+        Ok(None) => json_error(401, "invalid_client", "Client authentication failed."),
+        Err(e) => {
+            tracing::warn!(error = %e, "revocation storage failure");
+            json_error(503, "temporarily_unavailable", "Try again shortly.")
+        }
+    }
+}
+
+/// `POST /oauth2/introspect` (RFC 7662), for resource providers (their rp_id and secret) and for
+/// clients about their own tokens; the same logic as `/delegation/check`.
+pub async fn introspect(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> HttpResponse {
+    let form = pairs(&body);
+    let Some((user, secret)) = client_credentials(&req, &form) else {
+        return json_error(401, "invalid_client", "Authentication is required.");
+    };
+    let Some(token) = only(&form, "token").map(str::to_string) else {
+        return json_error(400, "invalid_request", "The token parameter is required.");
+    };
+    let st = state.clone();
+    let now = crate::clock::now();
+    let result = state
+        .db
+        .run(move |conn| {
+            let token = crate::provider_cache::unescape_token(&token).into_owned();
+            let check = crate::tokens::CheckRequest {
+                token: &token,
+                ..Default::default()
+            };
+            let secret = secret.unwrap_or_default();
+            if let Some(rp) = st.providers.authenticate(conn, &user, &secret, now)? {
+                return Ok(Some(rp.check(&st.issuer, conn, &check, now)?));
+            }
+            match oauth::client::authenticate(conn, &st.key, &user, Some(&secret), now)? {
+                Some(app) => Ok(Some(
+                    crate::tokens::check(&st.issuer, conn, &check, |_| true, now)?
+                        .filter(|active| active.client_id == app.appid),
+                )),
+                None => Ok::<_, crate::tokens::TokenError>(None),
+            }
+        })
+        .await;
+    match result {
+        Ok(None) => json_error(401, "invalid_client", "Authentication failed."),
+        Ok(Some(None)) => HttpResponse::Ok().json(serde_json::json!({"active": false})),
+        Ok(Some(Some(active))) => HttpResponse::Ok().json(serde_json::json!({
+            "active": true,
+            "scope": active.scope,
+            "client_id": active.client_id,
+            "sub": active.lid,
+            "lid": active.lid,
+            "offers": active.offers,
+            "resource": active.resource,
+            "exp": active.exp,
+            "iat": active.iat,
+            "iss": state.public_url,
+            "token_type": "Bearer",
+        })),
+        Err(e) => {
+            tracing::warn!(error = %e, "introspection storage failure");
+            json_error(503, "temporarily_unavailable", "Try again shortly.")
+        }
+    }
+}
+
+/// `GET /.well-known/oauth-authorization-server` (RFC 8414).
+pub async fn metadata(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let catalogue = state
+        .db
+        .run(|conn| crate::db::provider::catalogue(conn).map_err(AppError::from))
+        .await?;
+    let scopes: Vec<String> = catalogue
+        .iter()
+        .filter(|row| row.grantable)
+        .map(|row| format!("{}.{}", row.offer, row.action))
+        .collect();
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        .json(oauth::metadata::metadata(&state.public_url, &scopes)))
+}

@@ -1,0 +1,156 @@
+//! `GET /account`: the account page; `POST /account/password`: change the password (other sessions
+//! end); `POST /account/sign-out-everywhere`: end every session, this one too.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::consents::{render, see_other, signed_in};
+use super::session::{self, Visitor};
+use crate::consents::account::{self, PasswordChange, PasswordChangeError, MIN_PASSWORD_LEN};
+use crate::db::user::User;
+use crate::error::AppError;
+use crate::startup::AppState;
+
+/// `?done=` after an action.
+#[derive(Debug, Deserialize)]
+pub struct DoneQuery {
+    done: Option<String>,
+}
+
+/// The password form.
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+    confirm_password: Option<String>,
+}
+
+/// A form that carries only the anti-CSRF token.
+#[derive(Deserialize)]
+pub struct CsrfOnlyForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+fn account_page_with(
+    state: &AppState,
+    visitor: &mut Visitor,
+    user: &User,
+    status: StatusCode,
+    notice: Option<&str>,
+    error: Option<&str>,
+) -> Result<HttpResponse, AppError> {
+    let mut ctx = tera::Context::new();
+    ctx.insert("tab", "account");
+    ctx.insert("min_password_len", &MIN_PASSWORD_LEN);
+    ctx.insert(
+        "member_since",
+        &crate::consents::Moment::at(user.created_at, crate::clock::now()),
+    );
+    ctx.insert(
+        "password_changed",
+        &crate::consents::Moment::at(user.password_changed_at, crate::clock::now()),
+    );
+    if let Some(n) = notice {
+        ctx.insert("notice", n);
+    }
+    if let Some(e) = error {
+        ctx.insert("error", e);
+    }
+    render(state, visitor, user, "account.html", status, ctx)
+}
+
+/// `GET /account`.
+pub async fn account_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<DoneQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (mut visitor, user) = match signed_in(&req, &state).await? {
+        Ok(found) => found,
+        Err(redirect) => return Ok(redirect),
+    };
+    let notice = match query.done.as_deref() {
+        Some("password") => Some("Password changed. Every other session of your account ended."),
+        _ => None,
+    };
+    account_page_with(&state, &mut visitor, &user, StatusCode::OK, notice, None)
+}
+
+/// `POST /account/password`: current + new (+ confirmation); limited like sign-in on failures.
+pub async fn change_password(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<PasswordForm>,
+) -> Result<HttpResponse, AppError> {
+    let mut visitor = Visitor::load(&req, &state).await?;
+    visitor.check_csrf(&state, &form.csrf)?;
+    let (Some(user), Some(token)) = (visitor.user().cloned(), visitor.session_token()) else {
+        return Ok(see_other("/signin?next=%2Faccount"));
+    };
+    let keep = crate::crypto::sha256_hex(token.as_bytes());
+    let (ip, now) = (session::client_ip(&req), crate::clock::now());
+    if let Err(retry_after) = state.limiter.check(&ip, &user.email, now) {
+        return Err(AppError::TooManyRequests { retry_after });
+    }
+    let form = form.into_inner();
+    let (db, hasher, user_id) = (state.db.clone(), state.hasher.clone(), user.id);
+    let result = tokio::task::spawn_blocking(move || {
+        let change = PasswordChange {
+            current: &form.current_password,
+            new: &form.new_password,
+            confirm: form.confirm_password.as_deref(),
+        };
+        account::change_password(&db, &hasher, user_id, &change, &keep, now)
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    match result {
+        Ok(ended) => {
+            state.limiter.reset_account(&user.email);
+            tracing::info!(user_id, ended, "password changed");
+            Ok(see_other("/account?done=password"))
+        }
+        Err(PasswordChangeError::Internal(cause)) => Err(AppError::Internal(cause)),
+        Err(PasswordChangeError::NoUser) => Err(AppError::Unauthorized(
+            PasswordChangeError::NoUser.to_string(),
+        )),
+        Err(e) => {
+            if matches!(e, PasswordChangeError::WrongCurrent) {
+                state.limiter.record_failure(&ip, &user.email, now);
+            }
+            let message = e.to_string();
+            let status = StatusCode::BAD_REQUEST;
+            account_page_with(&state, &mut visitor, &user, status, None, Some(&message))
+        }
+    }
+}
+
+/// `POST /account/sign-out-everywhere`: every session ends, this one too.
+pub async fn sign_out_everywhere(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<CsrfOnlyForm>,
+) -> Result<HttpResponse, AppError> {
+    let visitor = Visitor::load(&req, &state).await?;
+    visitor.check_csrf(&state, &form.csrf)?;
+    let Some(user) = visitor.user() else {
+        return Ok(see_other("/signin"));
+    };
+    let (user_id, now) = (user.id, crate::clock::now());
+    let ended = state
+        .db
+        .transaction(move |conn| {
+            account::sign_out_everywhere(conn, user_id, now).map_err(AppError::from)
+        })
+        .await?;
+    tracing::info!(user_id, ended, "signed out everywhere");
+    let mut resp = see_other("/signin");
+    let _ = resp.add_cookie(&session::removal());
+    Ok(resp)
+}
