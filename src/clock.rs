@@ -5,3 +5,8 @@
 pub fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
+
+/// Current time as Unix microseconds (for ids that sort by time).
+pub fn now_micros() -> i64 {
+    chrono::Utc::now().timestamp_micros()
+}

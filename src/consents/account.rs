@@ -89,7 +89,11 @@ pub fn change_password(
     db.transaction_sync(|conn| {
         db::user::set_password(conn, user_id, &hash, now)?;
         let ended = db::session::delete_all_for_user(conn, user_id, Some(keep_session_hash))?;
-        let detail = format!("password changed; {ended} other session(s) signed out");
+        // Rich clients signed in with the old password too.
+        let devices = db::device::delete_for_user(conn, user_id)?;
+        let detail = format!(
+            "password changed; {ended} other session(s) and {devices} device token(s) signed out"
+        );
         db::audit::record(
             conn,
             now,
@@ -111,6 +115,7 @@ pub fn sign_out_everywhere(
     now: i64,
 ) -> diesel::QueryResult<usize> {
     let ended = db::session::delete_all_for_user(conn, user_id, None)?;
+    let devices = db::device::delete_for_user(conn, user_id)?;
     db::audit::record(
         conn,
         now,
@@ -118,7 +123,7 @@ pub fn sign_out_everywhere(
         Some(user_id),
         None,
         None,
-        &format!("{ended} session(s) signed out"),
+        &format!("{ended} session(s) and {devices} device token(s) signed out"),
     )?;
     Ok(ended)
 }

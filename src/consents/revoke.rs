@@ -48,6 +48,8 @@ pub fn permission(
     if db::grant::revoke_permission(conn, user_id, app.id, &name, now)? == 0 {
         return Ok(Revoked::Nothing);
     }
+    // An OAuth code not yet exchanged would grant it again.
+    db::oauth_code::void_for_user_app(conn, user_id, app.id, now)?;
     let mut ended = 0;
     for family_id in db::grant::live_families(conn, user_id, app.id)? {
         let grants = db::grant::family_grants(conn, family_id)?;
@@ -102,6 +104,7 @@ pub fn app(
         .map(|g| g.permission)
         .collect();
     let grants = db::grant::revoke_app_grants(conn, user_id, app.id, now)?;
+    db::oauth_code::void_for_user_app(conn, user_id, app.id, now)?;
     let families = db::grant::live_families(conn, user_id, app.id)?;
     if grants == 0 && families.is_empty() {
         return Ok(Revoked::Nothing);

@@ -23,6 +23,15 @@ pub struct AuditEvent {
     pub detail: String,
 }
 
+/// An id that sorts by insertion time (microseconds, then 8 random bits), so events of the same
+/// second keep their order in the history.
+fn ordered_id() -> QueryResult<i64> {
+    let micros = crate::clock::now_micros();
+    let random = crate::crypto::random_bytes::<1>()
+        .map_err(|e| diesel::result::Error::QueryBuilderError(Box::new(e)))?;
+    Ok((micros << 8) | i64::from(random[0]))
+}
+
 /// Record an event (inside the transaction of the change it describes).
 pub fn record(
     conn: &mut DbConnection,
@@ -35,7 +44,7 @@ pub fn record(
 ) -> QueryResult<()> {
     diesel::insert_into(audit_events::table)
         .values((
-            audit_events::id.eq(super::new_id()?),
+            audit_events::id.eq(ordered_id()?),
             audit_events::at.eq(at),
             audit_events::kind.eq(kind),
             audit_events::user_id.eq(user_id),

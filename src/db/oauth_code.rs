@@ -99,3 +99,20 @@ pub fn set_family(conn: &mut DbConnection, id: i64, family_id: i64) -> QueryResu
         .execute(conn)
         .map(|_| ())
 }
+
+/// Use up every unexchanged code of a user for an app (the user revoked the app's access).
+pub fn void_for_user_app(
+    conn: &mut DbConnection,
+    user_id: i64,
+    application_id: i64,
+    now: i64,
+) -> QueryResult<usize> {
+    diesel::update(
+        authorization_codes::table
+            .filter(authorization_codes::user_id.eq(user_id))
+            .filter(authorization_codes::application_id.eq(application_id))
+            .filter(authorization_codes::consumed_at.is_null()),
+    )
+    .set(authorization_codes::consumed_at.eq(now))
+    .execute(conn)
+}

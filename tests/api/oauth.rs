@@ -592,3 +592,40 @@ async fn malformed_token_requests_are_400s_never_500s() {
         unknown_client.status()
     );
 }
+
+#[tokio::test]
+async fn removing_the_app_voids_a_code_not_yet_exchanged() {
+    let (app, registered, client) = signed_in().await;
+    let (code, verifier) = code_for(
+        &app,
+        &client,
+        &["Contacts.Read"],
+        &[("Contacts.Read", "30")],
+    )
+    .await;
+    let user = app
+        .state
+        .db
+        .run_sync(|conn| {
+            assent::db::user::find_by_email(conn, "olivia@example.com")
+                .map_err(assent::db::DbError::from)
+        })
+        .unwrap()
+        .unwrap();
+    let appid = assent::domain::AppId::parse(&registered.appid).unwrap();
+    app.state
+        .db
+        .transaction_sync(|conn| {
+            assent::consents::revoke::app(conn, user.id, &appid, assent::clock::now())
+                .map_err(assent::db::DbError::from)
+        })
+        .unwrap();
+    let http = http();
+    assert!(is_invalid_grant(
+        client
+            .exchange_code(AuthorizationCode::new(code))
+            .set_pkce_verifier(verifier)
+            .request_async(&http)
+            .await
+    ));
+}

@@ -55,8 +55,33 @@ async fn changing_the_password_ends_every_other_session() {
     let r = post(&s.app, me, "/account/password", &no_csrf).await;
     assert_eq!(r.status(), 403);
 
+    // A rich client signed in with the old password.
+    let device: serde_json::Value = reqwest::Client::new()
+        .post(format!("{}/tokens", s.app.address))
+        .json(&serde_json::json!({"email": "alice@example.com", "password": PASSWORD, "manufacturerId": "phone-1"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token_url = format!(
+        "{}/tokens/{}",
+        s.app.address,
+        device["token_id"].as_str().unwrap()
+    );
+    assert_eq!(
+        browser().get(&token_url).send().await.unwrap().status(),
+        200
+    );
+
     let r = change(&s, &csrf, PASSWORD, NEW_PASSWORD, NEW_PASSWORD).await;
     assert_eq!(r.status(), 303);
+    assert_eq!(
+        browser().get(&token_url).send().await.unwrap().status(),
+        404,
+        "the device token ended with the old password"
+    );
     assert_eq!(location(&r), "/account?done=password");
     let page = s.app.get("/account?done=password").await;
     assert_eq!(page.status(), 200, "this session stays");
