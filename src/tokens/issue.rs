@@ -165,14 +165,18 @@ impl Issuer {
         }
         let (refresh_token, hash) = new_refresh_token()?;
         db::grant::insert_refresh_token(conn, family_id, &hash, 0, now)?;
+        let via = if req.protocol == "oauth" {
+            "OAuth 2.0"
+        } else {
+            "the Live consent protocol"
+        };
         let detail = format!(
-            "granted {} via {}",
+            "granted {} via {via}",
             offers
                 .iter()
                 .map(|(p, _)| p.as_str())
                 .collect::<Vec<_>>()
                 .join(", "),
-            req.protocol
         );
         db::audit::record(
             conn,
