@@ -118,6 +118,9 @@ pub struct SecurityConfig {
     pub password_iterations: u32,
     /// `password_parallelism`: argon2id lanes (default 1).
     pub password_parallelism: u32,
+    /// `password_hash_concurrency`: hashes computed at once, each holding `password_memory_kib`;
+    /// more wait (default: half the cores, at least 1).
+    pub password_hash_concurrency: Option<usize>,
     /// `sign_in_max_failures_per_account`: failed sign-ins per account within the window before 429.
     pub sign_in_max_failures_per_account: u32,
     /// `sign_in_max_failures_per_ip`: failed sign-ins per client IP within the window before 429.
@@ -154,6 +157,7 @@ impl Default for SecurityConfig {
             password_memory_kib: 19 * 1024,
             password_iterations: 2,
             password_parallelism: 1,
+            password_hash_concurrency: None,
             sign_in_max_failures_per_account: 5,
             sign_in_max_failures_per_ip: 20,
             sign_in_window_secs: 900,

@@ -165,10 +165,14 @@ fn write_key_file(path: &std::path::Path, hex_form: &str) -> Result<(), StartupE
 
 /// A password hasher with the configured cost.
 pub fn password_hasher(config: &Config) -> Result<PasswordHasher, StartupError> {
+    let concurrency = config.security.password_hash_concurrency.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1))
+    });
     Ok(PasswordHasher::new(
         config.security.password_memory_kib,
         config.security.password_iterations,
         config.security.password_parallelism,
+        concurrency,
     )?)
 }
 
