@@ -165,9 +165,12 @@ fn write_key_file(path: &std::path::Path, hex_form: &str) -> Result<(), StartupE
 
 /// A password hasher with the configured cost.
 pub fn password_hasher(config: &Config) -> Result<PasswordHasher, StartupError> {
-    let concurrency = config.security.password_hash_concurrency.unwrap_or_else(|| {
-        std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1))
-    });
+    let concurrency = config
+        .security
+        .password_hash_concurrency
+        .unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1))
+        });
     Ok(PasswordHasher::new(
         config.security.password_memory_kib,
         config.security.password_iterations,
@@ -208,6 +211,7 @@ impl Application {
             server_key: storage.key.clone(),
             issuer_url: public_url.clone(),
             delegation_ttl_secs: config.delauth.delegation_token_ttl_secs,
+            verified: crate::tokens::verified::VerifiedCache::new(10_000),
         };
         {
             let (db, issuer_keys, key) = (storage.db.clone(), &issuer, storage.key.clone());

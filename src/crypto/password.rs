@@ -105,7 +105,13 @@ impl PasswordHasher {
         result
     }
 
-    fn compute(&self, params: Params, password: &str, salt: &[u8], out: &mut [u8]) -> Result<(), PasswordError> {
+    fn compute(
+        &self,
+        params: Params,
+        password: &str,
+        salt: &[u8],
+        out: &mut [u8],
+    ) -> Result<(), PasswordError> {
         let blocks = params.block_count();
         let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
         self.with_memory(blocks, |memory| {
@@ -176,10 +182,20 @@ mod tests {
     fn a_hash_made_by_the_reference_implementation_verifies() {
         use argon2::password_hash::{PasswordHasher as _, SaltString};
         let salt = SaltString::encode_b64(b"0123456789abcdef").unwrap();
-        let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(128, 2, 1, None).unwrap());
-        let phc = argon.hash_password(b"hunter2hunter2", &salt).unwrap().to_string();
+        let argon = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(128, 2, 1, None).unwrap(),
+        );
+        let phc = argon
+            .hash_password(b"hunter2hunter2", &salt)
+            .unwrap()
+            .to_string();
         let h = PasswordHasher::new(64, 1, 1, 1).unwrap();
-        assert!(h.verify("hunter2hunter2", &phc), "other parameters than the hasher's own");
+        assert!(
+            h.verify("hunter2hunter2", &phc),
+            "other parameters than the hasher's own"
+        );
         assert!(!h.verify("hunter3hunter3", &phc));
     }
 
@@ -189,7 +205,9 @@ mod tests {
         let h = PasswordHasher::new(64, 1, 1, 1).unwrap();
         let phc = h.hash("a password").unwrap();
         let parsed = PasswordHash::new(&phc).unwrap();
-        assert!(Argon2::default().verify_password(b"a password", &parsed).is_ok());
+        assert!(Argon2::default()
+            .verify_password(b"a password", &parsed)
+            .is_ok());
     }
 
     #[test]

@@ -202,12 +202,25 @@ impl Db {
     where
         E: From<DbError> + From<diesel::result::Error>,
     {
+        let mut conn = self.pool.get().map_err(DbError::from)?;
+        self.write_in(&mut conn, f)
+    }
+
+    /// Run `f` in ONE write transaction on a connection the caller already holds (so reads and
+    /// cryptography before and after stay outside the write lock).
+    pub fn write_in<T, E>(
+        &self,
+        conn: &mut DbConnection,
+        f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<diesel::result::Error>,
+    {
         // A poisoned lock only means another writer panicked; the data is in the database.
         let _guard = self
             .write_lock
             .as_ref()
             .map(|lock| lock.lock().unwrap_or_else(|p| p.into_inner()));
-        let mut conn = self.pool.get().map_err(DbError::from)?;
         conn.transaction(f)
     }
 

@@ -85,9 +85,11 @@ pub fn success_body(consent_token: &str) -> String {
     format!("{{\"ConsentToken\":\"{consent_token}\"}}")
 }
 
-/// Refresh. Call inside ONE transaction that commits on `Ok` (a reuse revocation is an `Ok(Err)`).
+/// Refresh. Reads and cryptography run on `conn` outside any transaction; the row changes (rotation,
+/// or the revocation of a reused token's family) are ONE write transaction through `db`.
 pub fn refresh(
     conn: &mut DbConnection,
+    db: &crate::db::Db,
     issuer: &Issuer,
     config: &DelauthConfig,
     params: &Params,
@@ -123,17 +125,22 @@ pub fn refresh(
     if reft.is_empty() {
         return Ok(Err(RefreshError::InvalidRefreshToken));
     }
-    let outcome = issuer.refresh(
-        conn,
-        &reft,
-        app.app.id,
-        &app.app.appid,
-        requested.as_deref(),
-        now,
-    )?;
+    let outcome = db.write_in(conn, |conn| {
+        issuer.refresh_rows(
+            conn,
+            &reft,
+            app.app.id,
+            &app.app.appid,
+            requested.as_deref(),
+            now,
+        )
+    })?;
     Ok(match outcome {
-        RefreshOutcome::Issued(issued) => Ok(super::token::consent_token(&app.seal_keys, &issued)
-            .map_err(|e| TokenError::Key(e.to_string()))?),
+        RefreshOutcome::Issued(unsigned) => {
+            let issued = issuer.sign(conn, unsigned, now)?;
+            Ok(super::token::consent_token(&app.seal_keys, &issued)
+                .map_err(|e| TokenError::Key(e.to_string()))?)
+        }
         RefreshOutcome::Refused(refusal) => Err(match refusal {
             RefreshRefusal::Unknown => RefreshError::InvalidRefreshToken,
             RefreshRefusal::Reused => RefreshError::RefreshTokenReused,

@@ -40,6 +40,9 @@ pub struct FlowContext<'a> {
     pub now: i64,
     /// At a consent decision: each granted permission's expiry.
     pub expiries: BTreeMap<String, i64>,
+    /// When the flow runs outside a transaction: each state change becomes its own write
+    /// transaction through this (None: the caller's transaction covers the whole flow).
+    pub db: Option<&'a crate::db::Db>,
 }
 
 /// The primitives, sharing one connection.
@@ -76,6 +79,18 @@ impl<'c> Store<'c> {
         }
     }
 
+    /// Run one state change: its own write transaction when the flow has none.
+    fn write<T, E: From<diesel::result::Error>>(
+        &self,
+        conn: &mut DbConnection,
+        f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+    ) -> Result<T, E> {
+        match self.ctx.db {
+            Some(db) => db.write_in(conn, f),
+            None => f(conn),
+        }
+    }
+
     fn fail<E: std::fmt::Display>(&self, e: E) {
         *self.failure.borrow_mut() = Some(e.to_string());
     }
@@ -95,23 +110,23 @@ impl<'c> Store<'c> {
     ) -> Result<(), ()> {
         let now = self.ctx.now;
         let mut conn = self.conn.borrow_mut();
-        db::grant::revoke_family(&mut conn, family_id, reason, now)
-            .and_then(|_| {
-                db::audit::record(
-                    &mut conn,
-                    now,
-                    if reason == "reuse" {
-                        "reuse_detected"
-                    } else {
-                        "code_replay"
-                    },
-                    Some(user_id),
-                    Some(app_id),
-                    Some(family_id),
-                    detail,
-                )
-            })
-            .map_err(|e| self.fail(e))
+        self.write(&mut conn, |conn| {
+            db::grant::revoke_family(conn, family_id, reason, now)?;
+            db::audit::record(
+                conn,
+                now,
+                if reason == "reuse" {
+                    "reuse_detected"
+                } else {
+                    "code_replay"
+                },
+                Some(user_id),
+                Some(app_id),
+                Some(family_id),
+                detail,
+            )
+        })
+        .map_err(|e| self.fail(e))
     }
 }
 
@@ -315,26 +330,30 @@ impl Issuer for Store<'_> {
             .iter()
             .filter_map(|p| Permission::parse(p).ok())
             .collect();
+        let now = self.ctx.now;
         let mut conn = self.conn.borrow_mut();
+        // Rotation is one write transaction; signing follows outside it.
         let outcome = self
-            .ctx
-            .issuer
-            .refresh(
-                &mut conn,
-                refresh,
-                app.id,
-                &app.appid,
-                Some(&wanted),
-                self.ctx.now,
-            )
+            .write(&mut conn, |conn| {
+                self.ctx
+                    .issuer
+                    .refresh_rows(conn, refresh, app.id, &app.appid, Some(&wanted), now)
+            })
             .map_err(|e: TokenError| self.fail(e))?;
         match outcome {
-            RefreshOutcome::Issued(issued) => Ok(RefreshedToken {
-                token: issued.delegation_token,
-                refresh: Some(issued.refresh_token),
-                until: time(issued.exp),
-                token_type: TokenType::Bearer,
-            }),
+            RefreshOutcome::Issued(unsigned) => {
+                let issued = self
+                    .ctx
+                    .issuer
+                    .sign(&mut conn, unsigned, now)
+                    .map_err(|e| self.fail(e))?;
+                Ok(RefreshedToken {
+                    token: issued.delegation_token,
+                    refresh: Some(issued.refresh_token),
+                    until: time(issued.exp),
+                    token_type: TokenType::Bearer,
+                })
+            }
             RefreshOutcome::Refused(_) => Err(()),
         }
     }

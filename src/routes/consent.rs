@@ -250,7 +250,7 @@ pub async fn decide_consent(
     let resource = pending.resource.clone();
     let issued = state
         .db
-        .transaction(move |conn| {
+        .run(move |conn| {
             let req = GrantRequest {
                 user_id: user.id,
                 lid: &user.lid,
@@ -260,7 +260,11 @@ pub async fn decide_consent(
                 resource: resource.as_deref(),
                 permissions: &chosen,
             };
-            Ok::<_, AppError>(st.issuer.grant(conn, &req, now)?)
+            // The grant rows are one transaction; signing follows outside the write lock.
+            let unsigned = st
+                .db
+                .write_in(conn, |conn| st.issuer.grant_rows(conn, &req, now))?;
+            Ok::<_, AppError>(st.issuer.sign(conn, unsigned, now)?)
         })
         .await?;
     approved(

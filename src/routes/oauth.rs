@@ -183,6 +183,7 @@ pub async fn authorize_page(
                 key: &st.key,
                 now,
                 expiries: BTreeMap::new(),
+                db: None,
             };
             let request = OAuthReq::from_query(&query);
             oauth::authorize(
@@ -234,6 +235,7 @@ pub async fn decide(
                 key: &st.key,
                 now,
                 expiries,
+                db: None,
             };
             let decision = if allow {
                 AuthorizeDecision::Allow(user_id.to_string())

@@ -63,21 +63,27 @@ pub async fn token(
     let auth = request.authorization_header().map(str::to_string);
     let st = state.clone();
     let now = crate::clock::now();
-    let result = state
-        .db
-        .transaction(move |conn| {
-            let flow = FlowContext {
-                issuer: &st.issuer,
-                key: &st.key,
-                now,
-                expiries: BTreeMap::new(),
-            };
-            let code = (grant_type == "authorization_code")
-                .then(|| (code.as_deref().unwrap_or_default(), verifier.as_deref()));
-            let request = OAuthReq::from_parts(None, Some(body), auth);
-            Ok::<_, AppError>(oauth::token(conn, &flow, request, &grant_type, code))
-        })
-        .await;
+    // A code exchange is one transaction (consume the code, create the grant); a refresh runs
+    // outside one and its rotation is its own write transaction, with signing after the commit.
+    let refresh = grant_type == "refresh_token";
+    let db = state.db.clone();
+    let run = move |conn: &mut crate::db::DbConnection| {
+        let flow = FlowContext {
+            issuer: &st.issuer,
+            key: &st.key,
+            now,
+            expiries: BTreeMap::new(),
+            db: refresh.then_some(&db),
+        };
+        let code = (!refresh).then(|| (code.as_deref().unwrap_or_default(), verifier.as_deref()));
+        let request = OAuthReq::from_parts(None, Some(body), auth);
+        Ok::<_, AppError>(oauth::token(conn, &flow, request, &grant_type, code))
+    };
+    let result = if refresh {
+        state.db.run(run).await
+    } else {
+        state.db.transaction(run).await
+    };
     match result {
         Ok(Ok(TokenAnswer::Flow(resp))) => to_http(resp, None),
         Ok(Ok(TokenAnswer::InvalidGrant(why))) => json_error(400, "invalid_grant", why),

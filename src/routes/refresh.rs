@@ -15,7 +15,7 @@ pub async fn run_refresh(state: &web::Data<AppState>, query: &str) -> (StatusCod
     let now = crate::clock::now();
     let result = state
         .db
-        .transaction(move |conn| refresh(conn, &st.issuer, &st.config.delauth, &params, now))
+        .run(move |conn| refresh(conn, &st.db, &st.issuer, &st.config.delauth, &params, now))
         .await;
     match result {
         Ok(Ok(value)) => (StatusCode::OK, success_body(&value)),

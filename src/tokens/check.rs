@@ -55,21 +55,28 @@ pub fn check(
     visible: impl Fn(&Permission) -> bool,
     now: i64,
 ) -> Result<Option<ActiveToken>, TokenError> {
-    let mut lookup_error = None;
-    let claims: DelegationClaims = match jws::verify_with(req.token, now, |kid| {
-        match issuer.keys.verifying(kid, conn, &issuer.server_key, now) {
-            Ok(key) => key,
-            Err(e) => {
-                lookup_error = Some(e);
-                None
-            }
-        }
-    }) {
-        Ok(claims) => claims,
-        Err(_) => {
-            return match lookup_error {
-                Some(e) => Err(e),
-                None => Ok(None),
+    let cache_key = super::verified::key(req.token);
+    let claims: std::sync::Arc<DelegationClaims> = match issuer.verified.get(&cache_key, now) {
+        Some(claims) => claims,
+        None => {
+            let mut lookup_error = None;
+            let verified = jws::verify_with::<DelegationClaims, _, _>(req.token, now, |kid| {
+                match issuer.keys.verifying(kid, conn, &issuer.server_key, now) {
+                    Ok(key) => key,
+                    Err(e) => {
+                        lookup_error = Some(e);
+                        None
+                    }
+                }
+            });
+            match (verified, lookup_error) {
+                (Ok(claims), _) => {
+                    let claims = std::sync::Arc::new(claims);
+                    issuer.verified.insert(cache_key, claims.clone());
+                    claims
+                }
+                (Err(_), Some(e)) => return Err(e),
+                (Err(_), None) => return Ok(None),
             }
         }
     };
@@ -111,11 +118,11 @@ pub fn check(
     }
     Ok(Some(ActiveToken {
         active: true,
-        lid: claims.sub,
-        client_id: claims.client_id,
+        lid: claims.sub.clone(),
+        client_id: claims.client_id.clone(),
         scope: offers.keys().cloned().collect::<Vec<_>>().join(" "),
         offers,
-        resource: claims.resource,
+        resource: claims.resource.clone(),
         exp: claims.exp,
         iat: claims.iat,
         family_id,

@@ -23,6 +23,8 @@ pub struct Issuer {
     pub issuer_url: String,
     /// Lifetime of a delegation token.
     pub delegation_ttl_secs: i64,
+    /// Tokens whose signature already verified (never revocation state).
+    pub verified: super::verified::VerifiedCache,
 }
 
 /// Tokens just issued for a family.
@@ -40,6 +42,24 @@ pub struct Issued {
     pub offers: Vec<(String, i64)>,
     /// The user's location id.
     pub lid: String,
+}
+
+/// Rows written for new tokens, before the delegation token is signed (signing happens after the
+/// write transaction, so the database's write lock is not held during public-key cryptography).
+#[derive(Debug, Clone)]
+pub struct Unsigned {
+    /// The family (`gid`).
+    pub family_id: i64,
+    /// The refresh token (exists only here and in the response).
+    pub refresh_token: String,
+    /// Granted permissions with their grant expiries.
+    pub offers: Vec<(String, i64)>,
+    /// The user's location id.
+    pub lid: String,
+    /// The application's appid.
+    pub appid: String,
+    /// The `in` resource.
+    pub resource: Option<String>,
 }
 
 /// Who is granting what to whom.
@@ -80,9 +100,9 @@ pub enum RefreshRefusal {
 
 /// The result of a refresh.
 #[derive(Debug)]
-pub enum RefreshOutcome {
+pub enum RefreshOutcome<T = Issued> {
     /// New tokens.
-    Issued(Issued),
+    Issued(T),
     /// Refused (a reuse revocation has been written and must be committed).
     Refused(RefreshRefusal),
 }
@@ -96,7 +116,7 @@ fn new_refresh_token() -> Result<(String, String), TokenError> {
 impl Issuer {
     /// Sign a delegation token for `offers` of family `family_id`.
     #[allow(clippy::too_many_arguments)]
-    fn sign(
+    fn sign_claims(
         &self,
         conn: &mut DbConnection,
         lid: &str,
@@ -130,14 +150,14 @@ impl Issuer {
         Ok((token, exp))
     }
 
-    /// Record one grant per permission in a new family and issue its first tokens. Call inside the
-    /// transaction of the consent decision.
-    pub fn grant(
+    /// Record one grant per permission in a new family with its first refresh token, without
+    /// signing. Call inside the transaction of the consent decision, then [`Issuer::sign`].
+    pub fn grant_rows(
         &self,
         conn: &mut DbConnection,
         req: &GrantRequest<'_>,
         now: i64,
-    ) -> Result<Issued, TokenError> {
+    ) -> Result<Unsigned, TokenError> {
         let family_id = db::new_id()?;
         db::grant::insert_family(
             conn,
@@ -187,23 +207,52 @@ impl Issuer {
             Some(family_id),
             &detail,
         )?;
-        let (delegation_token, exp) = self.sign(
-            conn,
-            req.lid,
-            req.appid,
-            req.resource,
+        Ok(Unsigned {
             family_id,
-            &offers,
+            refresh_token,
+            offers,
+            lid: req.lid.to_string(),
+            appid: req.appid.to_string(),
+            resource: req.resource.map(str::to_string),
+        })
+    }
+
+    /// Sign the delegation token of rows just written. `conn` is only used if the key ring must
+    /// reload; it need not be in a transaction.
+    pub fn sign(
+        &self,
+        conn: &mut DbConnection,
+        unsigned: Unsigned,
+        now: i64,
+    ) -> Result<Issued, TokenError> {
+        let (delegation_token, exp) = self.sign_claims(
+            conn,
+            &unsigned.lid,
+            &unsigned.appid,
+            unsigned.resource.as_deref(),
+            unsigned.family_id,
+            &unsigned.offers,
             now,
         )?;
         Ok(Issued {
-            family_id,
-            refresh_token,
+            family_id: unsigned.family_id,
+            refresh_token: unsigned.refresh_token,
             delegation_token,
             exp,
-            offers,
-            lid: req.lid.to_string(),
+            offers: unsigned.offers,
+            lid: unsigned.lid,
         })
+    }
+
+    /// [`Issuer::grant_rows`] then [`Issuer::sign`] on one connection.
+    pub fn grant(
+        &self,
+        conn: &mut DbConnection,
+        req: &GrantRequest<'_>,
+        now: i64,
+    ) -> Result<Issued, TokenError> {
+        let unsigned = self.grant_rows(conn, req, now)?;
+        self.sign(conn, unsigned, now)
     }
 
     /// Rotate `presented` (a refresh token of application `application_id`): consume it, issue a new
@@ -219,6 +268,24 @@ impl Issuer {
         requested: Option<&[Permission]>,
         now: i64,
     ) -> Result<RefreshOutcome, TokenError> {
+        match self.refresh_rows(conn, presented, application_id, appid, requested, now)? {
+            RefreshOutcome::Issued(unsigned) => {
+                Ok(RefreshOutcome::Issued(self.sign(conn, unsigned, now)?))
+            }
+            RefreshOutcome::Refused(r) => Ok(RefreshOutcome::Refused(r)),
+        }
+    }
+
+    /// The row changes of [`Issuer::refresh`] (one transaction), without signing.
+    pub fn refresh_rows(
+        &self,
+        conn: &mut DbConnection,
+        presented: &str,
+        application_id: i64,
+        appid: &str,
+        requested: Option<&[Permission]>,
+        now: i64,
+    ) -> Result<RefreshOutcome<Unsigned>, TokenError> {
         use RefreshOutcome::Refused;
         let hash = sha256_hex(presented.as_bytes());
         let Some((token, family)) = db::grant::find_refresh_token(conn, &hash)? else {
@@ -227,7 +294,7 @@ impl Issuer {
         if family.application_id != application_id {
             return Ok(Refused(RefreshRefusal::Unknown));
         }
-        let reuse = |conn: &mut DbConnection| -> Result<RefreshOutcome, TokenError> {
+        let reuse = |conn: &mut DbConnection| -> Result<RefreshOutcome<Unsigned>, TokenError> {
             db::grant::revoke_family(conn, family.id, "reuse", now)?;
             db::audit::record(
                 conn,
@@ -282,22 +349,13 @@ impl Issuer {
                     .join(", ")
             ),
         )?;
-        let (delegation_token, exp) = self.sign(
-            conn,
-            &user.lid,
-            appid,
-            family.resource.as_deref(),
-            family.id,
-            &offers,
-            now,
-        )?;
-        Ok(RefreshOutcome::Issued(Issued {
+        Ok(RefreshOutcome::Issued(Unsigned {
             family_id: family.id,
             refresh_token,
-            delegation_token,
-            exp,
             offers,
             lid: user.lid,
+            appid: appid.to_string(),
+            resource: family.resource,
         }))
     }
 }

@@ -5,6 +5,7 @@
 pub mod check;
 pub mod issue;
 pub mod keys;
+pub mod verified;
 
 pub use check::{check, ActiveToken, CheckRequest};
 pub use issue::{Issued, Issuer, RefreshOutcome, RefreshRefusal};

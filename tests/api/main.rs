@@ -12,6 +12,7 @@ mod delauth;
 mod device;
 mod health;
 mod helpers;
+mod instances;
 mod oauth;
 mod provider;
 mod rollover;
