@@ -241,6 +241,13 @@ impl Config {
         if let Some(v) = get("ASSENT_DATABASE_URL") {
             self.database.url = v;
         }
+        if let Some(v) = get("ASSENT_DATABASE_POOL_SIZE") {
+            self.database.pool_size =
+                v.parse().ok().filter(|n| *n > 0).ok_or(ConfigError::Env {
+                    name: "ASSENT_DATABASE_POOL_SIZE",
+                    message: "expected a positive integer".into(),
+                })?;
+        }
         if let Some(v) = get("ASSENT_BIND") {
             self.server.bind = v;
         }

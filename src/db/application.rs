@@ -80,13 +80,13 @@ fn insert_return_urls(
 pub fn find_by_appid(conn: &mut DbConnection, appid: &str) -> QueryResult<Option<Application>> {
     applications::table
         .filter(applications::appid.eq(appid))
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
 /// Find by primary key.
 pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Application>> {
-    applications::table.find(id).first(conn).optional()
+    applications::table.find(id).get_result(conn).optional()
 }
 
 /// Every application, oldest first.
@@ -94,6 +94,27 @@ pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<Application>> {
     applications::table
         .order((applications::created_at.asc(), applications::appid.asc()))
         .load(conn)
+}
+
+/// An application by `appid` with its registered return URLs (default first), in one read.
+pub fn find_with_return_urls(
+    conn: &mut DbConnection,
+    appid: &str,
+) -> QueryResult<Option<(Application, Vec<String>)>> {
+    let rows: Vec<(Application, Option<String>)> = applications::table
+        .left_join(app_return_urls::table)
+        .filter(applications::appid.eq(appid))
+        .order(app_return_urls::position.asc())
+        .select((applications::all_columns, app_return_urls::url.nullable()))
+        .load(conn)?;
+    let mut rows = rows.into_iter();
+    Ok(rows.next().map(|(app, first)| {
+        let urls = first
+            .into_iter()
+            .chain(rows.filter_map(|(_, u)| u))
+            .collect();
+        (app, urls)
+    }))
 }
 
 /// The registered return URLs, default first.

@@ -59,7 +59,7 @@ pub fn upsert(
     let existing: Option<Device> = devices::table
         .filter(devices::user_id.eq(user_id))
         .filter(devices::manufacturer_id.eq(manufacturer_id))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     match existing {
         Some(mut device) => {
@@ -150,7 +150,7 @@ pub fn find_active(
         .filter(device_tokens::token_hash.eq(token_hash))
         .filter(device_tokens::expires_at.gt(now))
         .select((device_tokens::all_columns, users::all_columns))
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

@@ -9,7 +9,7 @@ pub fn get(conn: &mut DbConnection, name: &str) -> QueryResult<Option<String>> {
     meta::table
         .filter(meta::name.eq(name))
         .select(meta::value)
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

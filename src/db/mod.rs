@@ -1,6 +1,11 @@
 //! Storage: one diesel `MultiConnection` over SQLite and PostgreSQL, chosen by the URL's scheme (never
 //! by trial), pooled with r2d2. Migrations are embedded and run before the server binds. Blocking
 //! work runs through [`Db::run`] / [`Db::transaction`] on the blocking thread pool.
+//!
+//! Lookups by a unique key use `get_result`, not `first`: `first` adds `LIMIT ?`, and SQLite's
+//! planner reads a bound LIMIT's value, so re-binding it expires the cached prepared statement and
+//! every execution parsed and planned the query again (a third of the refresh path's time in the
+//! profile of issue 8).
 
 pub mod application;
 pub mod audit;
@@ -102,8 +107,11 @@ impl r2d2::ManageConnection for Manager {
                 let mut conn = SqliteConnection::establish(path)?;
                 // WAL (set once, in `Db::connect`) lets readers run beside the one writer; the busy
                 // timeout makes writers queue instead of failing; foreign keys are off by default.
+                // Checkpoints run on the checkpointer's own connection (see `checkpointer`), not in
+                // the commit of a request; the high automatic threshold is only a safety net.
                 conn.batch_execute(&format!(
-                    "PRAGMA busy_timeout = {}; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                    "PRAGMA busy_timeout = {}; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
+                     PRAGMA wal_autocheckpoint = {SAFETY_CHECKPOINT_PAGES};",
                     self.busy_timeout_ms
                 ))
                 .map_err(ConnectionError::CouldntSetupConfiguration)?;
@@ -130,6 +138,43 @@ pub struct Db {
     /// SQLite has one writer at a time and can not upgrade a read transaction whose snapshot went
     /// stale, so this process serializes its write transactions; PostgreSQL does not need it.
     write_lock: Option<Arc<Mutex<()>>>,
+    /// For replacing a dead connection.
+    busy_timeout_ms: u32,
+    /// While any clone of this `Db` lives, the SQLite checkpointer thread runs.
+    _alive: Arc<()>,
+}
+
+/// WAL pages after which a committing connection checkpoints by itself (if the checkpointer fell
+/// behind); about 40 MB with 4 KiB pages.
+const SAFETY_CHECKPOINT_PAGES: u32 = 10_000;
+
+/// How often the checkpointer copies committed WAL pages into the database file.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// SQLite's automatic checkpoint runs inside a COMMIT, i.e. inside a request and under the write
+/// lock, and ends in an fsync; under load that made every request wait for the disk. This thread
+/// checkpoints PASSIVE-ly (never blocking readers or the writer) on its own connection, and stops
+/// within `CHECKPOINT_EVERY` once the last clone of the `Db` is dropped.
+fn checkpointer(path: String, busy_timeout_ms: u32, alive: std::sync::Weak<()>) {
+    let mut conn = match SqliteConnection::establish(&path) {
+        Ok(conn) => conn,
+        Err(e) => {
+            tracing::warn!(error = %e, "the WAL checkpointer could not open the database");
+            return;
+        }
+    };
+    if let Err(e) = conn.batch_execute(&format!("PRAGMA busy_timeout = {busy_timeout_ms};")) {
+        tracing::warn!(error = %e, "the WAL checkpointer could not set up its connection");
+    }
+    loop {
+        std::thread::sleep(CHECKPOINT_EVERY);
+        if alive.strong_count() == 0 {
+            return;
+        }
+        if let Err(e) = conn.batch_execute("PRAGMA wal_checkpoint(PASSIVE);") {
+            tracing::debug!(error = %e, "WAL checkpoint postponed");
+        }
+    }
 }
 
 impl std::fmt::Debug for Db {
@@ -156,15 +201,32 @@ impl Db {
             backend: backend.clone(),
             busy_timeout_ms,
         };
+        // No `SELECT 1` on every check-out (r2d2's default): it cost a round trip per request on
+        // PostgreSQL and a statement per request on SQLite. A connection that fails is checked
+        // and replaced after the failure instead (see `repair`).
         let pool = r2d2::Pool::builder()
             .max_size(pool_size.max(1))
             .connection_timeout(std::time::Duration::from_secs(10))
+            .test_on_check_out(false)
             .build(manager)?;
         let write_lock = matches!(backend, Backend::Sqlite(_)).then(|| Arc::new(Mutex::new(())));
+        let alive = Arc::new(());
+        if let Backend::Sqlite(path) = &backend {
+            let (path, weak) = (path.clone(), Arc::downgrade(&alive));
+            let spawned = std::thread::Builder::new()
+                .name("sqlite-checkpoint".into())
+                .spawn(move || checkpointer(path, busy_timeout_ms, weak));
+            if let Err(e) = spawned {
+                // Not fatal: commits then checkpoint by themselves past the safety threshold.
+                tracing::warn!(error = %e, "the WAL checkpointer thread could not start");
+            }
+        }
         Ok(Db {
             pool,
             backend,
             write_lock,
+            busy_timeout_ms,
+            _alive: alive,
         })
     }
 
@@ -191,7 +253,32 @@ impl Db {
         E: From<DbError>,
     {
         let mut conn = self.pool.get().map_err(DbError::from)?;
-        f(&mut conn)
+        let result = f(&mut conn);
+        if result.is_err() {
+            self.repair(&mut conn);
+        }
+        result
+    }
+
+    /// After a failed call: if the connection itself is dead (the PostgreSQL server restarted, the
+    /// network dropped it), put a new one in its place so the pool does not keep handing it out.
+    fn repair(&self, conn: &mut DbConnection) {
+        if conn.batch_execute("SELECT 1").is_ok() {
+            return;
+        }
+        let manager = Manager {
+            backend: self.backend.clone(),
+            busy_timeout_ms: self.busy_timeout_ms,
+        };
+        match r2d2::ManageConnection::connect(&manager) {
+            Ok(fresh) => {
+                tracing::warn!("replaced a dead database connection");
+                *conn = fresh;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "a database connection is dead and can not be replaced yet")
+            }
+        }
     }
 
     /// Run `f` in ONE transaction (all or nothing), on the current thread.
@@ -203,7 +290,11 @@ impl Db {
         E: From<DbError> + From<diesel::result::Error>,
     {
         let mut conn = self.pool.get().map_err(DbError::from)?;
-        self.write_in(&mut conn, f)
+        let result = self.write_in(&mut conn, f);
+        if result.is_err() {
+            self.repair(&mut conn);
+        }
+        result
     }
 
     /// Run `f` in ONE write transaction on a connection the caller already holds (so reads and

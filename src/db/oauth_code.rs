@@ -76,7 +76,7 @@ pub fn insert(conn: &mut DbConnection, new: &NewCode<'_>) -> QueryResult<()> {
 pub fn find(conn: &mut DbConnection, code_hash: &str) -> QueryResult<Option<Code>> {
     authorization_codes::table
         .filter(authorization_codes::code_hash.eq(code_hash))
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

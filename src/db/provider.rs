@@ -66,7 +66,7 @@ pub fn find_by_rp_id(
 ) -> QueryResult<Option<ResourceProvider>> {
     resource_providers::table
         .filter(resource_providers::rp_id.eq(rp_id))
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -82,7 +82,7 @@ pub fn find_offer(conn: &mut DbConnection, name: &str) -> QueryResult<Option<(i6
     offers::table
         .filter(offers::name.eq(name))
         .select((offers::id, offers::provider_id))
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

@@ -33,7 +33,7 @@ pub fn find_user(conn: &mut DbConnection, token_hash: &str, now: i64) -> QueryRe
         .filter(sessions::token_hash.eq(token_hash))
         .filter(sessions::expires_at.gt(now))
         .select(users::all_columns)
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

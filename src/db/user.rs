@@ -55,20 +55,20 @@ pub fn insert(conn: &mut DbConnection, new: &NewUser<'_>) -> QueryResult<()> {
 pub fn find_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option<User>> {
     users::table
         .filter(users::email.eq(email))
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
 /// Find by id.
 pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<User>> {
-    users::table.find(id).first(conn).optional()
+    users::table.find(id).get_result(conn).optional()
 }
 
 /// Find by location id.
 pub fn find_by_lid(conn: &mut DbConnection, lid: &str) -> QueryResult<Option<User>> {
     users::table
         .filter(users::lid.eq(lid))
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

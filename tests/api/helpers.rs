@@ -16,7 +16,8 @@ pub struct TestApp {
     pub state: Arc<AppState>,
     /// The configuration it was started with.
     pub config: Config,
-    _db: TestDb,
+    /// The database (dropped with the app).
+    pub db: TestDb,
 }
 
 /// A fresh database: a temporary directory for SQLite, or a database created on the PostgreSQL
@@ -65,6 +66,11 @@ impl TestDb {
     /// True when the tests run against PostgreSQL.
     pub fn is_postgres(&self) -> bool {
         self.pg.is_some()
+    }
+
+    /// For PostgreSQL: the server URL and this test's database name.
+    pub fn postgres(&self) -> Option<(&str, &str)> {
+        self.pg.as_ref().map(|(s, n)| (s.as_str(), n.as_str()))
     }
 }
 
@@ -124,7 +130,7 @@ impl TestApp {
             client: browser(),
             state,
             config,
-            _db: db,
+            db,
         }
     }
 

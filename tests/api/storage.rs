@@ -115,3 +115,55 @@ fn a_missing_key_file_with_sealed_data_is_an_error_not_a_new_key() {
         "no key was regenerated"
     );
 }
+
+/// Pooled connections are not tested with a query at every check-out (that cost a round trip per
+/// request); instead a connection that fails is checked and replaced. So after PostgreSQL drops
+/// every connection (a server restart, a failover), Assent recovers by itself.
+#[tokio::test]
+async fn dead_postgres_connections_are_replaced_after_they_fail() {
+    let app = TestApp::spawn().await;
+    let Some((server, name)) = app.db.postgres() else {
+        eprintln!("skipped: needs PostgreSQL (ASSENT_TEST_DATABASE_URL); .ci/run runs it");
+        return;
+    };
+    // 16 concurrent readiness probes use every pooled connection; their statuses.
+    let batch = || {
+        let mut set = tokio::task::JoinSet::new();
+        for _ in 0..16 {
+            let (client, url) = (app.client.clone(), format!("{}/readyz", app.address));
+            set.spawn(async move { client.get(url).send().await.unwrap().status().as_u16() });
+        }
+        set.join_all()
+    };
+    assert!(batch().await.iter().all(|s| *s == 200));
+    let mut admin = PgConnection::establish(server).unwrap();
+    let killed = diesel::sql_query(format!(
+        "SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity \
+         WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+    ))
+    .load::<Killed>(&mut admin)
+    .unwrap();
+    assert!(
+        killed.iter().any(|k| k.killed),
+        "the pool had connections to end"
+    );
+    // Each dead connection fails one request at most, and is then replaced.
+    let mut failures = 0;
+    let mut last = Vec::new();
+    for _ in 0..3 {
+        last = batch().await;
+        failures += last.iter().filter(|s| **s != 200).count();
+    }
+    let pool = app.config.database.pool_size as usize;
+    assert!(
+        failures <= pool,
+        "{failures} failed requests for {pool} dead connections"
+    );
+    assert!(last.iter().all(|s| *s == 200), "still failing: {last:?}");
+}
+
+#[derive(QueryableByName)]
+struct Killed {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    killed: bool,
+}
