@@ -23,13 +23,32 @@ pub struct AuditEvent {
     pub detail: String,
 }
 
-/// An id that sorts by insertion time (microseconds, then 8 random bits), so events of the same
-/// second keep their order in the history.
-fn ordered_id() -> QueryResult<i64> {
-    let micros = crate::clock::now_micros();
-    let random = crate::crypto::random_bytes::<1>()
+/// 2020-01-01T00:00:00Z in Unix microseconds: the epoch of [`ordered_id`].
+const ID_EPOCH_MICROS: i64 = 1_577_836_800_000_000;
+
+/// The last id this process handed out.
+static LAST_ID: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+
+/// An id that sorts by insertion time, so events of the same second keep their order in the
+/// history: microseconds since 2020 (enough until 2091), then 12 random bits, and always above the
+/// last id of this process. Two events of one process never collide, whatever the load (the first
+/// layout, micros then 8 random bits, did once in about 20,000 events at 2,000 events/s, and the
+/// insert failed); two instances collide only on the same microsecond and the same 12 bits. Ids of
+/// that first layout are all smaller, so the order holds across the change.
+pub(crate) fn ordered_id() -> QueryResult<i64> {
+    use std::sync::atomic::Ordering;
+    let micros = crate::clock::now_micros() - ID_EPOCH_MICROS;
+    let random = crate::crypto::random_bytes::<2>()
         .map_err(|e| diesel::result::Error::QueryBuilderError(Box::new(e)))?;
-    Ok((micros << 8) | i64::from(random[0]))
+    let candidate = (micros << 12) | i64::from(u16::from_be_bytes(random) & 0x0fff);
+    let mut last = LAST_ID.load(Ordering::Relaxed);
+    loop {
+        let next = candidate.max(last + 1);
+        match LAST_ID.compare_exchange_weak(last, next, Ordering::Relaxed, Ordering::Relaxed) {
+            Ok(_) => return Ok(next),
+            Err(seen) => last = seen,
+        }
+    }
 }
 
 /// Record an event (inside the transaction of the change it describes).
@@ -42,9 +61,34 @@ pub fn record(
     family_id: Option<i64>,
     detail: &str,
 ) -> QueryResult<()> {
+    let id = ordered_id()?;
+    record_with_id(
+        conn,
+        id,
+        at,
+        kind,
+        user_id,
+        application_id,
+        family_id,
+        detail,
+    )
+}
+
+/// [`record`] with an id from [`ordered_id`] taken earlier.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn record_with_id(
+    conn: &mut DbConnection,
+    id: i64,
+    at: i64,
+    kind: &str,
+    user_id: Option<i64>,
+    application_id: Option<i64>,
+    family_id: Option<i64>,
+    detail: &str,
+) -> QueryResult<()> {
     diesel::insert_into(audit_events::table)
         .values((
-            audit_events::id.eq(ordered_id()?),
+            audit_events::id.eq(id),
             audit_events::at.eq(at),
             audit_events::kind.eq(kind),
             audit_events::user_id.eq(user_id),
@@ -77,4 +121,32 @@ pub fn count_for_user(conn: &mut DbConnection, user_id: i64) -> QueryResult<i64>
         .filter(audit_events::user_id.eq(user_id))
         .count()
         .get_result(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ordered_ids_are_unique_and_increasing_under_contention() {
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                std::thread::spawn(|| {
+                    let ids: Vec<i64> = (0..20_000).map(|_| ordered_id().unwrap()).collect();
+                    assert!(ids.windows(2).all(|w| w[0] < w[1]), "increasing per thread");
+                    ids
+                })
+            })
+            .collect();
+        let mut all: Vec<i64> = threads
+            .into_iter()
+            .flat_map(|t| t.join().unwrap())
+            .collect();
+        let n = all.len();
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(all.len(), n, "no two ids alike");
+        // Above every id of the first layout (Unix micros << 8) for the same moment.
+        assert!(all[0] > crate::clock::now_micros() << 8);
+    }
 }
