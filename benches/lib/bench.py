@@ -557,6 +557,8 @@ def run_backend(runner, binary, server_url, work, args, results):
                  "status 303", f"body {a.signin_form[1]}"], "sign-in")),
         ]
         for name, what, fn in rows:
+            if args.rows and name not in args.rows:
+                continue
             log(f"{label}: {name}")
             r = fn()
             r.pop("survivors", None)
@@ -826,6 +828,8 @@ def main():
     ap.add_argument("--connections", type=int, default=64)
     ap.add_argument("--threads", type=int, default=1, help="wrk and driver threads")
     ap.add_argument("--no-scale", action="store_true")
+    ap.add_argument("--rows", type=lambda v: [r for r in v.split(",") if r], default=None,
+                    help="only these main rows (comma-separated names), e.g. for profiling")
     ap.add_argument("--no-peer", action="store_true")
     ap.add_argument("--assent", required=True)
     ap.add_argument("--driver", required=True)

@@ -58,10 +58,10 @@ impl AppContext {
         let Some(id) = AppId::parse(appid) else {
             return Ok(None);
         };
-        let Some(app) = db::application::find_by_appid(conn, id.as_str())? else {
+        let Some((app, return_urls)) = db::application::find_with_return_urls(conn, id.as_str())?
+        else {
             return Ok(None);
         };
-        let return_urls = db::application::return_urls(conn, app.id)?;
         let current = open_secret(key, &app.secret_sealed)?;
         let old = match (&app.old_secret_sealed, app.old_secret_expires_at) {
             (Some(sealed), Some(until)) if now < until => Some(open_secret(key, sealed)?),

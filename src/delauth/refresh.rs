@@ -125,16 +125,16 @@ pub fn refresh(
     if reft.is_empty() {
         return Ok(Err(RefreshError::InvalidRefreshToken));
     }
-    let outcome = db.write_in(conn, |conn| {
-        issuer.refresh_rows(
-            conn,
-            &reft,
-            app.app.id,
-            &app.app.appid,
-            requested.as_deref(),
-            now,
-        )
-    })?;
+    let outcome = issuer.refresh_rows(
+        conn,
+        Some(db),
+        &reft,
+        None,
+        app.app.id,
+        &app.app.appid,
+        requested.as_deref(),
+        now,
+    )?;
     Ok(match outcome {
         RefreshOutcome::Issued(unsigned) => {
             let issued = issuer.sign(conn, unsigned, now)?;

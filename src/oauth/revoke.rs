@@ -15,7 +15,7 @@ pub fn revoke(
     now: i64,
 ) -> Result<bool, TokenError> {
     let family = match db::grant::find_refresh_token(conn, &sha256_hex(token.as_bytes()))? {
-        Some((_, family)) => Some((family.id, family.user_id, family.application_id)),
+        Some((_, family, _)) => Some((family.id, family.user_id, family.application_id)),
         None => {
             let mut lookup_error = None;
             let claims = jws::verify_with::<DelegationClaims, _, _>(token, now, |kid| {

@@ -57,6 +57,11 @@ pub struct Store<'c> {
     /// Set when `extract` refused a code (unknown, used, expired): RFC 6749 5.2 calls that
     /// `invalid_grant`, where oxide-auth answers `invalid_request`.
     pub rejected_code: std::cell::Cell<bool>,
+    /// Applications already read in this flow (client authentication, then the grant's client).
+    apps: RefCell<Vec<db::application::Application>>,
+    /// What `recover_refresh` read about the presented refresh token, for `refresh` right after
+    /// (so one refresh reads the token and its grants once).
+    presented: RefCell<Option<(String, crate::tokens::Presented)>>,
 }
 
 fn time(unix: i64) -> DateTime<Utc> {
@@ -76,6 +81,8 @@ impl<'c> Store<'c> {
             failure: RefCell::new(None),
             extracted: RefCell::new(None),
             rejected_code: std::cell::Cell::new(false),
+            apps: RefCell::new(Vec::new()),
+            presented: RefCell::new(None),
         }
     }
 
@@ -96,8 +103,19 @@ impl<'c> Store<'c> {
     }
 
     fn app(&self, appid: &str) -> Result<Option<db::application::Application>, ()> {
+        if let Some(app) = self.apps.borrow().iter().find(|a| a.appid == appid) {
+            return Ok(Some(app.clone()));
+        }
         let mut conn = self.conn.borrow_mut();
-        db::application::find_by_appid(&mut conn, appid).map_err(|e| self.fail(e))
+        let found = db::application::find_by_appid(&mut conn, appid).map_err(|e| self.fail(e))?;
+        self.remember(found.as_ref());
+        Ok(found)
+    }
+
+    fn remember(&self, app: Option<&db::application::Application>) {
+        if let Some(app) = app {
+            self.apps.borrow_mut().push(app.clone());
+        }
     }
 
     fn revoke_family(
@@ -180,7 +198,10 @@ impl Registrar for Store<'_> {
             secret.as_deref(),
             self.ctx.now,
         ) {
-            Ok(Some(_)) => Ok(()),
+            Ok(Some(app)) => {
+                self.remember(Some(&app));
+                Ok(())
+            }
             Ok(None) => Err(RegistrarError::Unspecified),
             Err(e) => {
                 self.fail(e);
@@ -333,12 +354,25 @@ impl Issuer for Store<'_> {
         let now = self.ctx.now;
         let mut conn = self.conn.borrow_mut();
         // Rotation is one write transaction; signing follows outside it.
+        let read = self
+            .presented
+            .borrow_mut()
+            .take()
+            .filter(|(token, _)| token == refresh)
+            .map(|(_, read)| read);
         let outcome = self
-            .write(&mut conn, |conn| {
-                self.ctx
-                    .issuer
-                    .refresh_rows(conn, refresh, app.id, &app.appid, Some(&wanted), now)
-            })
+            .ctx
+            .issuer
+            .refresh_rows(
+                &mut conn,
+                self.ctx.db,
+                refresh,
+                read,
+                app.id,
+                &app.appid,
+                Some(&wanted),
+                now,
+            )
             .map_err(|e: TokenError| self.fail(e))?;
         match outcome {
             RefreshOutcome::Issued(unsigned) => {
@@ -367,12 +401,12 @@ impl Issuer for Store<'_> {
         let now = self.ctx.now;
         let found = {
             let mut conn = self.conn.borrow_mut();
-            db::grant::find_refresh_token(&mut conn, &sha256_hex(token.as_bytes()))
-                .map_err(|e| self.fail(e))?
+            crate::tokens::Presented::read(&mut conn, token).map_err(|e| self.fail(e))?
         };
-        let Some((row, family)) = found else {
+        let Some(read) = found else {
             return Ok(None);
         };
+        let (row, family) = (&read.token, &read.family);
         if row.consumed_at.is_some() {
             if family.revoked_at.is_none() || family.revoked_reason.as_deref() == Some("reuse") {
                 // Reuse detection (RFC 9700 4.14.2): the whole family goes.
@@ -389,30 +423,47 @@ impl Issuer for Store<'_> {
         if family.revoked_at.is_some() {
             return Ok(None);
         }
-        let (grants, app) = {
-            let mut conn = self.conn.borrow_mut();
-            let grants =
-                db::grant::family_grants(&mut conn, family.id).map_err(|e| self.fail(e))?;
-            let app = db::application::find(&mut conn, family.application_id)
-                .map_err(|e| self.fail(e))?;
-            let urls = db::application::return_urls(&mut conn, family.application_id)
-                .map_err(|e| self.fail(e))?;
-            (grants, app.zip(urls.into_iter().next()))
+        let known = self
+            .apps
+            .borrow()
+            .iter()
+            .find(|a| a.id == family.application_id)
+            .cloned();
+        let app = match known {
+            Some(app) => Some(app),
+            None => {
+                let mut conn = self.conn.borrow_mut();
+                let app = db::application::find(&mut conn, family.application_id)
+                    .map_err(|e| self.fail(e))?;
+                self.remember(app.as_ref());
+                app
+            }
         };
-        let Some((app, redirect)) = app else {
+        let Some(app) = app else {
             return Ok(None);
         };
-        let active: Vec<_> = grants.iter().filter(|g| g.is_active(now)).collect();
+        // oxide-auth wants a redirect URI on the grant: the application's default one.
+        let redirect = {
+            let mut conn = self.conn.borrow_mut();
+            db::application::return_urls(&mut conn, app.id)
+                .map_err(|e| self.fail(e))?
+                .into_iter()
+                .next()
+                .ok_or(())?
+        };
+        let active: Vec<_> = read.grants.iter().filter(|g| g.is_active(now)).collect();
         let Some(until) = active.iter().map(|g| g.expires_at).max() else {
             return Ok(None);
         };
-        Ok(Some(Grant {
+        let grant = Grant {
             owner_id: family.user_id.to_string(),
             client_id: app.appid,
             scope: scope_of(active.iter().map(|g| g.permission.as_str()))?,
             redirect_uri: url::Url::parse(&redirect).map_err(|_| ())?,
             until: time(until),
             extensions: Extensions::new(),
-        }))
+        };
+        *self.presented.borrow_mut() = Some((token.to_string(), read));
+        Ok(Some(grant))
     }
 }

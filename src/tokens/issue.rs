@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use super::{KeyRing, TokenError};
 use crate::crypto::jws::DelegationClaims;
 use crate::crypto::{b64, random_bytes, sha256_hex, ServerKey};
-use crate::db::{self, grant::Grant, DbConnection};
+use crate::db::{self, grant::Grant, Db, DbConnection};
 use crate::domain::permission::{allows, Permission};
 
 /// What issuing needs besides the database.
@@ -105,6 +105,49 @@ pub enum RefreshOutcome<T = Issued> {
     Issued(T),
     /// Refused (a reuse revocation has been written and must be committed).
     Refused(RefreshRefusal),
+}
+
+/// What the reads of a refresh found for a presented refresh token (before any write).
+#[derive(Debug, Clone)]
+pub struct Presented {
+    /// The token's row.
+    pub token: db::grant::RefreshToken,
+    /// Its family.
+    pub family: db::grant::Family,
+    /// The user's location id.
+    pub lid: String,
+    /// The family's grants.
+    pub grants: Vec<Grant>,
+}
+
+impl Presented {
+    /// Read what a refresh needs about `presented`: one indexed read, no write.
+    pub fn read(conn: &mut DbConnection, presented: &str) -> Result<Option<Presented>, TokenError> {
+        let hash = sha256_hex(presented.as_bytes());
+        let Some((token, family, lid, grants)) =
+            db::grant::find_refresh_token_with_grants(conn, &hash)?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(Presented {
+            token,
+            family,
+            lid,
+            grants,
+        }))
+    }
+}
+
+/// Run `f` as one write transaction through `db`, or directly when the caller already holds one.
+fn write<T>(
+    db: Option<&Db>,
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, TokenError>,
+) -> Result<T, TokenError> {
+    match db {
+        Some(db) => db.write_in(conn, f),
+        None => f(conn),
+    }
 }
 
 fn new_refresh_token() -> Result<(String, String), TokenError> {
@@ -257,18 +300,29 @@ impl Issuer {
 
     /// Rotate `presented` (a refresh token of application `application_id`): consume it, issue a new
     /// one and a delegation token covering the `requested` permissions that are still granted
-    /// (all active ones when `requested` is None). Call inside a transaction and commit even when
-    /// refused (a reuse revokes the family).
+    /// (all active ones when `requested` is None). `db`: see [`Issuer::refresh_rows`].
+    #[allow(clippy::too_many_arguments)]
     pub fn refresh(
         &self,
         conn: &mut DbConnection,
+        db: Option<&Db>,
         presented: &str,
         application_id: i64,
         appid: &str,
         requested: Option<&[Permission]>,
         now: i64,
     ) -> Result<RefreshOutcome, TokenError> {
-        match self.refresh_rows(conn, presented, application_id, appid, requested, now)? {
+        let rows = self.refresh_rows(
+            conn,
+            db,
+            presented,
+            None,
+            application_id,
+            appid,
+            requested,
+            now,
+        )?;
+        match rows {
             RefreshOutcome::Issued(unsigned) => {
                 Ok(RefreshOutcome::Issued(self.sign(conn, unsigned, now)?))
             }
@@ -276,36 +330,54 @@ impl Issuer {
         }
     }
 
-    /// The row changes of [`Issuer::refresh`] (one transaction), without signing.
+    /// The row changes of [`Issuer::refresh`], without signing. The reads (`read`, or
+    /// [`Presented::read`] when None) happen first, outside any transaction; the writes are ONE short
+    /// write transaction through `db` (or on `conn` directly when `db` is None because the caller
+    /// already holds one). What the reads saw is re-checked by the writes themselves: the family is
+    /// touched only if it is still unrevoked, and the token consumed only if it still is unconsumed,
+    /// so a concurrent refresh is detected as reuse and a concurrent revocation wins.
+    #[allow(clippy::too_many_arguments)]
     pub fn refresh_rows(
         &self,
         conn: &mut DbConnection,
+        db: Option<&Db>,
         presented: &str,
+        read: Option<Presented>,
         application_id: i64,
         appid: &str,
         requested: Option<&[Permission]>,
         now: i64,
     ) -> Result<RefreshOutcome<Unsigned>, TokenError> {
         use RefreshOutcome::Refused;
-        let hash = sha256_hex(presented.as_bytes());
-        let Some((token, family)) = db::grant::find_refresh_token(conn, &hash)? else {
+        let found = match read {
+            Some(read) => Some(read),
+            None => Presented::read(conn, presented)?,
+        };
+        let Some(Presented {
+            token,
+            family,
+            lid,
+            grants,
+        }) = found
+        else {
             return Ok(Refused(RefreshRefusal::Unknown));
         };
         if family.application_id != application_id {
             return Ok(Refused(RefreshRefusal::Unknown));
         }
-        let reuse = |conn: &mut DbConnection| -> Result<RefreshOutcome<Unsigned>, TokenError> {
-            db::grant::revoke_family(conn, family.id, "reuse", now)?;
+        let (family_id, user_id) = (family.id, family.user_id);
+        let reuse = move |conn: &mut DbConnection| -> Result<RefreshRefusal, TokenError> {
+            db::grant::revoke_family(conn, family_id, "reuse", now)?;
             db::audit::record(
                 conn,
                 now,
                 "reuse_detected",
-                Some(family.user_id),
-                Some(family.application_id),
-                Some(family.id),
+                Some(user_id),
+                Some(application_id),
+                Some(family_id),
                 "a used refresh token was presented again; every token of this grant was revoked",
             )?;
-            Ok(Refused(RefreshRefusal::Reused))
+            Ok(RefreshRefusal::Reused)
         };
         if token.consumed_at.is_some() {
             return if family.revoked_at.is_some()
@@ -313,50 +385,60 @@ impl Issuer {
             {
                 Ok(Refused(RefreshRefusal::FamilyRevoked))
             } else {
-                reuse(conn)
+                write(db, conn, reuse).map(Refused)
             };
         }
         if family.revoked_at.is_some() {
             return Ok(Refused(RefreshRefusal::FamilyRevoked));
         }
-        let grants = db::grant::family_grants(conn, family.id)?;
         let offers = match covered(&grants, requested, now) {
             Ok(offers) => offers,
             Err(refusal) => return Ok(Refused(refusal)),
         };
-        if !db::grant::consume_refresh_token(conn, token.id, now)? {
-            // Another request consumed it between our read and this write: that is reuse too.
-            return reuse(conn);
-        }
         let (refresh_token, new_hash) = new_refresh_token()?;
-        db::grant::insert_refresh_token(conn, family.id, &new_hash, token.generation + 1, now)?;
-        db::grant::touch_family(conn, family.id, now)?;
-        let user = db::user::find(conn, family.user_id)?
-            .ok_or_else(|| TokenError::Key("family without user".into()))?;
-        db::audit::record(
-            conn,
+        let detail = format!(
+            "refreshed {}",
+            offers
+                .iter()
+                .map(|(p, _)| p.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let rotation = db::grant::Rotation {
+            family_id,
+            user_id,
+            application_id,
+            consumed_id: token.id,
+            new_hash: &new_hash,
+            generation: token.generation + 1,
+            detail: &detail,
             now,
-            "refresh",
-            Some(family.user_id),
-            Some(family.application_id),
-            Some(family.id),
-            &format!(
-                "refreshed {}",
-                offers
-                    .iter()
-                    .map(|(p, _)| p.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        )?;
-        Ok(RefreshOutcome::Issued(Unsigned {
-            family_id: family.id,
-            refresh_token,
-            offers,
-            lid: user.lid,
-            appid: appid.to_string(),
-            resource: family.resource,
-        }))
+        };
+        // On PostgreSQL the rotation is one statement, atomic by itself: no BEGIN/COMMIT round
+        // trips around it. Elsewhere it is four statements in one write transaction.
+        let rotated = if matches!(conn, DbConnection::Pg(_)) {
+            db::grant::rotate(conn, &rotation)?
+        } else {
+            write(db, conn, |conn| Ok(db::grant::rotate(conn, &rotation)?))?
+        };
+        let outcome = match rotated {
+            db::grant::Rotated::Done => RefreshOutcome::Issued(()),
+            // Revoked since the read (by the user, or by a reuse elsewhere).
+            db::grant::Rotated::FamilyRevoked => Refused(RefreshRefusal::FamilyRevoked),
+            // Another request consumed it between our read and this write: that is reuse too.
+            db::grant::Rotated::AlreadyConsumed => Refused(write(db, conn, reuse)?),
+        };
+        Ok(match outcome {
+            RefreshOutcome::Issued(()) => RefreshOutcome::Issued(Unsigned {
+                family_id,
+                refresh_token,
+                offers,
+                lid,
+                appid: appid.to_string(),
+                resource: family.resource,
+            }),
+            Refused(r) => Refused(r),
+        })
     }
 }
 

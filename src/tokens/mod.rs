@@ -8,7 +8,7 @@ pub mod keys;
 pub mod verified;
 
 pub use check::{check, ActiveToken, CheckRequest};
-pub use issue::{Issued, Issuer, RefreshOutcome, RefreshRefusal};
+pub use issue::{Issued, Issuer, Presented, RefreshOutcome, RefreshRefusal};
 pub use keys::KeyRing;
 
 /// Errors of token work (all are server-side failures; refusals are values, not errors).

@@ -16,6 +16,7 @@ mod instances;
 mod oauth;
 mod provider;
 mod rollover;
+mod rotation;
 mod storage;
 mod website;
 mod wlogin;
