@@ -376,11 +376,11 @@ pub fn family_with_grants(
     conn: &mut DbConnection,
     family_id: i64,
 ) -> QueryResult<Option<(Family, Vec<Grant>)>> {
-    let rows: Vec<(Family, Option<Grant>)> = token_families::table
+    let query = token_families::table
         .left_join(grants::table)
         .filter(token_families::id.eq(family_id))
-        .select((token_families::all_columns, grants::all_columns.nullable()))
-        .load(conn)?;
+        .select((token_families::all_columns, grants::all_columns.nullable()));
+    let rows: Vec<(Family, Option<Grant>)> = super::on_backend!(conn, |c| query.load(c))?;
     let mut iter = rows.into_iter();
     let Some((family, first)) = iter.next() else {
         return Ok(None);

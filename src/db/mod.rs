@@ -43,6 +43,20 @@ mod connection {
 }
 pub use connection::DbConnection;
 
+/// Run a query on the concrete connection inside a [`DbConnection`]. Through the
+/// `MultiConnection` every execution serializes the query's SQL to look up its prepared statement;
+/// on the concrete connection the lookup is by type. For the hottest reads only (the check path):
+/// `$body` is compiled once per backend.
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Sqlite($c) => $body,
+            $crate::db::DbConnection::Pg($c) => $body,
+        }
+    };
+}
+pub(crate) use on_backend;
+
 /// Errors of the storage layer.
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
