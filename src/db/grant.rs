@@ -279,10 +279,9 @@ pub enum Rotated {
 /// transaction. Only `Done` writes a token or an event (`AlreadyConsumed` may have touched the
 /// family's `last_used_at`).
 pub fn rotate(conn: &mut DbConnection, r: &Rotation<'_>) -> QueryResult<Rotated> {
-    let new_id = super::new_id()?;
     let event_id = super::audit::ordered_id()?;
     if let DbConnection::Pg(pg) = conn {
-        return rotate_pg(pg, r, new_id, event_id);
+        return rotate_pg(pg, r, super::new_id()?, event_id);
     }
     if !touch_family(conn, r.family_id, r.now)? {
         return Ok(Rotated::FamilyRevoked);
@@ -290,15 +289,7 @@ pub fn rotate(conn: &mut DbConnection, r: &Rotation<'_>) -> QueryResult<Rotated>
     if !consume_refresh_token(conn, r.consumed_id, r.now)? {
         return Ok(Rotated::AlreadyConsumed);
     }
-    diesel::insert_into(refresh_tokens::table)
-        .values((
-            refresh_tokens::id.eq(new_id),
-            refresh_tokens::family_id.eq(r.family_id),
-            refresh_tokens::token_hash.eq(r.new_hash),
-            refresh_tokens::generation.eq(r.generation),
-            refresh_tokens::issued_at.eq(r.now),
-        ))
-        .execute(conn)?;
+    insert_refresh_token(conn, r.family_id, r.new_hash, r.generation, r.now)?;
     super::audit::record_with_id(
         conn,
         event_id,
