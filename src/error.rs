@@ -1,12 +1,10 @@
-//! The ONE place errors become HTTP responses.
+//! The error of page handlers, and what each kind tells the user. `routes::error` turns it into
+//! the HTTP response (this module sees no actix).
 //!
 //! Policy: a client mistake is a 4xx with an HTML page that says what is wrong (never a redirect to
 //! an unverified URL); a storage outage is a 503; anything else is a 500 whose body says only
 //! "Internal Server Error" while the cause goes to the log. Protocol endpoints that answer JSON have
 //! their own closed error enums and map them here too.
-
-use actix_web::http::{header, StatusCode};
-use actix_web::{HttpResponse, ResponseError};
 
 use crate::db::DbError;
 
@@ -67,7 +65,8 @@ impl From<crate::crypto::ServerKeyError> for AppError {
 }
 
 impl AppError {
-    fn title_and_message(&self) -> (&'static str, String) {
+    /// The error page's title and message (an internal cause is never shown).
+    pub fn title_and_message(&self) -> (&'static str, String) {
         match self {
             AppError::BadRequest(m) => ("This request can not be completed", m.clone()),
             AppError::Unauthorized(m) => ("Sign-in required", m.clone()),
@@ -83,41 +82,5 @@ impl AppError {
             ),
             AppError::Internal(_) => ("Internal Server Error", "Internal Server Error".into()),
         }
-    }
-}
-
-impl ResponseError for AppError {
-    fn status_code(&self) -> StatusCode {
-        match self {
-            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-            AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        let status = self.status_code();
-        match self {
-            AppError::Internal(cause) => tracing::error!(%cause, "internal error"),
-            AppError::Unavailable(cause) => tracing::warn!(%cause, "storage unavailable"),
-            _ => {}
-        }
-        let (title, message) = self.title_and_message();
-        let mut ctx = tera::Context::new();
-        ctx.insert("status", &status.as_u16());
-        ctx.insert("title", title);
-        ctx.insert("message", &message);
-        let body = crate::templates::render("error.html", &ctx)
-            .unwrap_or_else(|_| format!("{title}\n\n{message}\n"));
-        let mut builder = HttpResponse::build(status);
-        builder.content_type("text/html; charset=utf-8");
-        if let AppError::TooManyRequests { retry_after } = self {
-            builder.insert_header((header::RETRY_AFTER, retry_after.to_string()));
-        }
-        builder.body(body)
     }
 }

@@ -7,8 +7,8 @@ use base64::Engine;
 use crate::crypto::{ct_eq, sha256_hex, ServerKey};
 use crate::db::{self, application::Application, DbConnection};
 
-/// `(client_id, client_secret)` from `Authorization: Basic`, each form-decoded (RFC 6749 2.3.1).
-pub fn basic(header: Option<&str>) -> Option<(String, String)> {
+/// `(user, password)` of an `Authorization: Basic` header value, as sent (no further decoding).
+pub fn basic_raw(header: Option<&str>) -> Option<(String, String)> {
     let (scheme, encoded) = header?.trim().split_once(' ')?;
     if !scheme.eq_ignore_ascii_case("basic") {
         return None;
@@ -17,13 +17,19 @@ pub fn basic(header: Option<&str>) -> Option<(String, String)> {
         .decode(encoded.trim())
         .ok()?;
     let text = String::from_utf8(decoded).ok()?;
-    let (id, secret) = text.split_once(':')?;
+    let (user, password) = text.split_once(':')?;
+    Some((user.to_string(), password.to_string()))
+}
+
+/// `(client_id, client_secret)` from `Authorization: Basic`, each form-decoded (RFC 6749 2.3.1).
+pub fn basic(header: Option<&str>) -> Option<(String, String)> {
+    let (id, secret) = basic_raw(header)?;
     let dec = |s: &str| {
         url::form_urlencoded::parse(format!("x={s}").as_bytes())
             .next()
             .map(|(_, v)| v.into_owned())
     };
-    Some((dec(id)?, dec(secret)?))
+    Some((dec(&id)?, dec(&secret)?))
 }
 
 /// The application whose credentials these are, if they are right (current secret, or the old one
@@ -35,15 +41,24 @@ pub fn authenticate(
     secret: Option<&str>,
     now: i64,
 ) -> diesel::QueryResult<Option<Application>> {
-    let Some(app) = db::application::find_by_appid(conn, client_id)? else {
-        return Ok(None);
-    };
+    Ok(db::application::find_by_appid(conn, client_id)?
+        .filter(|app| credentials_match(key, app, secret, now)))
+}
+
+/// Are `secret` the credentials of `app`: none for a public client, else its current secret or,
+/// during a rollover, the old one.
+pub fn credentials_match(
+    key: &ServerKey,
+    app: &Application,
+    secret: Option<&str>,
+    now: i64,
+) -> bool {
     let secret = secret.filter(|s| !s.is_empty());
     if app.is_public {
-        return Ok(secret.is_none().then_some(app));
+        return secret.is_none();
     }
     let Some(given) = secret else {
-        return Ok(None);
+        return false;
     };
     let given = sha256_hex(given.as_bytes());
     let matches = |sealed: &str| {
@@ -54,5 +69,5 @@ pub fn authenticate(
         (Some(old), Some(until)) if now < until => matches(old),
         _ => false,
     };
-    Ok((matches(&app.secret_sealed) || old_ok).then_some(app))
+    matches(&app.secret_sealed) || old_ok
 }

@@ -3,7 +3,6 @@
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
-use base64::Engine;
 use serde::Deserialize;
 
 use crate::provider_cache::{CheckOutcome, ProviderQuery};
@@ -100,19 +99,10 @@ pub struct CheckForm {
     resource: Option<String>,
 }
 
-/// The `(user, password)` of an `Authorization: Basic` header.
+/// The provider's `rp_id` and secret from HTTP Basic, as sent.
 fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
-    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, encoded) = value.trim().split_once(' ')?;
-    if !scheme.eq_ignore_ascii_case("basic") {
-        return None;
-    }
-    let decoded = base64::engine::general_purpose::STANDARD
-        .decode(encoded.trim())
-        .ok()?;
-    let text = String::from_utf8(decoded).ok()?;
-    let (user, password) = text.split_once(':')?;
-    Some((user.to_string(), password.to_string()))
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok();
+    crate::oauth::client::basic_raw(value)
 }
 
 /// `POST /delegation/check`.

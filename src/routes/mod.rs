@@ -1,4 +1,4 @@
-//! HTTP handlers, one file per resource. With `startup` and `error`, the only code that sees actix.
+//! HTTP handlers, one file per resource. With `startup`, the only code that sees actix.
 
 pub mod account;
 pub mod assets;
@@ -7,6 +7,7 @@ pub mod consent;
 pub mod consents;
 pub mod demo;
 pub mod device;
+pub mod error;
 pub mod health;
 pub mod history;
 pub mod home;
