@@ -1,7 +1,7 @@
-//! `grants`, `token_families`, `refresh_tokens`: what a user granted to an app, and the rotating
-//! refresh tokens of each grant family.
+//! `grants`, `token_families`: what a user granted to an app, in families whose rotating refresh
+//! tokens are in `refresh_token`.
 
-use super::schema::{applications, grants, refresh_tokens, token_families, users};
+use super::schema::{applications, grants, refresh_tokens, token_families};
 use super::DbConnection;
 use diesel::prelude::*;
 
@@ -58,23 +58,6 @@ pub struct Family {
     pub revoked_reason: Option<String>,
 }
 
-/// A refresh-token row (the token itself is never stored).
-#[derive(Debug, Clone, Queryable)]
-pub struct RefreshToken {
-    /// Primary key.
-    pub id: i64,
-    /// Its family.
-    pub family_id: i64,
-    /// Hex SHA-256 of the token.
-    pub token_hash: String,
-    /// 0 for the first, +1 per rotation.
-    pub generation: i32,
-    /// Unix seconds.
-    pub issued_at: i64,
-    /// Set when rotated.
-    pub consumed_at: Option<i64>,
-}
-
 /// Create a family.
 pub fn insert_family(
     conn: &mut DbConnection,
@@ -126,80 +109,6 @@ pub fn insert_grant(
         .map(|_| ())
 }
 
-/// Store a refresh token's hash as generation `generation` of a family.
-pub fn insert_refresh_token(
-    conn: &mut DbConnection,
-    family_id: i64,
-    token_hash: &str,
-    generation: i32,
-    now: i64,
-) -> QueryResult<()> {
-    diesel::insert_into(refresh_tokens::table)
-        .values((
-            refresh_tokens::id.eq(super::new_id()?),
-            refresh_tokens::family_id.eq(family_id),
-            refresh_tokens::token_hash.eq(token_hash),
-            refresh_tokens::generation.eq(generation),
-            refresh_tokens::issued_at.eq(now),
-        ))
-        .execute(conn)
-        .map(|_| ())
-}
-
-/// A refresh token with its family and the user's `lid`, by hash (one indexed read).
-pub fn find_refresh_token(
-    conn: &mut DbConnection,
-    token_hash: &str,
-) -> QueryResult<Option<(RefreshToken, Family, String)>> {
-    refresh_tokens::table
-        .inner_join(token_families::table)
-        .inner_join(users::table.on(users::id.eq(token_families::user_id)))
-        .filter(refresh_tokens::token_hash.eq(token_hash))
-        .select((
-            refresh_tokens::all_columns,
-            token_families::all_columns,
-            users::lid,
-        ))
-        .get_result(conn)
-        .optional()
-}
-
-/// [`find_refresh_token`] with the family's grants, in one read.
-#[allow(clippy::type_complexity)]
-pub fn find_refresh_token_with_grants(
-    conn: &mut DbConnection,
-    token_hash: &str,
-) -> QueryResult<Option<(RefreshToken, Family, String, Vec<Grant>)>> {
-    let rows: Vec<(RefreshToken, Family, String, Option<Grant>)> = refresh_tokens::table
-        .inner_join(token_families::table.left_join(grants::table))
-        .inner_join(users::table.on(users::id.eq(token_families::user_id)))
-        .filter(refresh_tokens::token_hash.eq(token_hash))
-        .select((
-            refresh_tokens::all_columns,
-            token_families::all_columns,
-            users::lid,
-            grants::all_columns.nullable(),
-        ))
-        .load(conn)?;
-    let mut rows = rows.into_iter();
-    Ok(rows.next().map(|(token, family, lid, first)| {
-        let grants = first.into_iter().chain(rows.filter_map(|r| r.3)).collect();
-        (token, family, lid, grants)
-    }))
-}
-
-/// Mark a refresh token consumed if it was not; false when another request consumed it first.
-pub fn consume_refresh_token(conn: &mut DbConnection, id: i64, now: i64) -> QueryResult<bool> {
-    let n = diesel::update(
-        refresh_tokens::table
-            .filter(refresh_tokens::id.eq(id))
-            .filter(refresh_tokens::consumed_at.is_null()),
-    )
-    .set(refresh_tokens::consumed_at.eq(now))
-    .execute(conn)?;
-    Ok(n == 1)
-}
-
 /// End every refresh token of a family: consume them all and mark the family revoked.
 pub fn revoke_family(
     conn: &mut DbConnection,
@@ -239,120 +148,6 @@ pub fn touch_family(conn: &mut DbConnection, family_id: i64, now: i64) -> QueryR
     .set(token_families::last_used_at.eq(now))
     .execute(conn)?;
     Ok(n == 1)
-}
-
-/// One refresh-token rotation: what is written.
-#[derive(Debug)]
-pub struct Rotation<'a> {
-    /// The family.
-    pub family_id: i64,
-    /// Its user (for the audit event).
-    pub user_id: i64,
-    /// Its application (for the audit event).
-    pub application_id: i64,
-    /// The presented token's row.
-    pub consumed_id: i64,
-    /// SHA-256 (hex) of the new token.
-    pub new_hash: &'a str,
-    /// The new token's generation.
-    pub generation: i32,
-    /// The audit event's text.
-    pub detail: &'a str,
-    /// Unix seconds.
-    pub now: i64,
-}
-
-/// What a rotation found when it wrote.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Rotated {
-    /// Done: family touched, token consumed, new token and audit event written.
-    Done,
-    /// The family was revoked before the write; nothing was written.
-    FamilyRevoked,
-    /// The token was consumed by someone else before the write; nothing was written.
-    AlreadyConsumed,
-}
-
-/// Write a rotation: touch the family (unless revoked), consume the token (unless consumed), insert
-/// the new token and the audit event. On PostgreSQL this is ONE statement, so one round trip and
-/// its own transaction (or part of the caller's); elsewhere four statements that must run inside a
-/// transaction. Only `Done` writes a token or an event (`AlreadyConsumed` may have touched the
-/// family's `last_used_at`).
-pub fn rotate(conn: &mut DbConnection, r: &Rotation<'_>) -> QueryResult<Rotated> {
-    let event_id = super::audit::ordered_id()?;
-    if let DbConnection::Pg(pg) = conn {
-        return rotate_pg(pg, r, super::new_id()?, event_id);
-    }
-    if !touch_family(conn, r.family_id, r.now)? {
-        return Ok(Rotated::FamilyRevoked);
-    }
-    if !consume_refresh_token(conn, r.consumed_id, r.now)? {
-        return Ok(Rotated::AlreadyConsumed);
-    }
-    insert_refresh_token(conn, r.family_id, r.new_hash, r.generation, r.now)?;
-    super::audit::record_with_id(
-        conn,
-        event_id,
-        r.now,
-        "refresh",
-        Some(r.user_id),
-        Some(r.application_id),
-        Some(r.family_id),
-        r.detail,
-    )
-    .map(|_| Rotated::Done)
-}
-
-#[derive(QueryableByName)]
-struct RotationCounts {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    touched: i64,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    consumed: i64,
-}
-
-/// [`rotate`] as one PostgreSQL statement: each step runs only if the one before changed a row.
-fn rotate_pg(
-    pg: &mut diesel::PgConnection,
-    r: &Rotation<'_>,
-    new_id: i64,
-    event_id: i64,
-) -> QueryResult<Rotated> {
-    use diesel::sql_types::{BigInt, Integer, Text};
-    let counts: RotationCounts = diesel::sql_query(
-        "WITH touched AS ( \
-             UPDATE token_families SET last_used_at = $1 \
-             WHERE id = $2 AND revoked_at IS NULL RETURNING id), \
-         consumed AS ( \
-             UPDATE refresh_tokens SET consumed_at = $1 \
-             WHERE id = $3 AND consumed_at IS NULL AND EXISTS (SELECT 1 FROM touched) \
-             RETURNING id), \
-         issued AS ( \
-             INSERT INTO refresh_tokens (id, family_id, token_hash, generation, issued_at) \
-             SELECT $4, $2, $5, $6, $1 WHERE EXISTS (SELECT 1 FROM consumed) RETURNING id), \
-         audited AS ( \
-             INSERT INTO audit_events (id, at, kind, user_id, application_id, family_id, detail) \
-             SELECT $7, $1, 'refresh', $8, $9, $2, $10 WHERE EXISTS (SELECT 1 FROM issued) \
-             RETURNING id) \
-         SELECT (SELECT count(*) FROM touched) AS touched, \
-                (SELECT count(*) FROM consumed) AS consumed",
-    )
-    .bind::<BigInt, _>(r.now)
-    .bind::<BigInt, _>(r.family_id)
-    .bind::<BigInt, _>(r.consumed_id)
-    .bind::<BigInt, _>(new_id)
-    .bind::<Text, _>(r.new_hash)
-    .bind::<Integer, _>(r.generation)
-    .bind::<BigInt, _>(event_id)
-    .bind::<BigInt, _>(r.user_id)
-    .bind::<BigInt, _>(r.application_id)
-    .bind::<Text, _>(r.detail)
-    .get_result(pg)?;
-    Ok(match (counts.touched, counts.consumed) {
-        (0, _) => Rotated::FamilyRevoked,
-        (_, 0) => Rotated::AlreadyConsumed,
-        _ => Rotated::Done,
-    })
 }
 
 /// Every grant of a family.
@@ -398,19 +193,6 @@ pub fn active_for_user_app(
         .filter(grants::expires_at.gt(now))
         .filter(token_families::revoked_at.is_null())
         .select(grants::all_columns)
-        .load(conn)
-}
-
-/// Every grant of a user with its application's appid and name, newest first (the dashboard).
-pub fn for_user(
-    conn: &mut DbConnection,
-    user_id: i64,
-) -> QueryResult<Vec<(Grant, String, String)>> {
-    grants::table
-        .inner_join(applications::table)
-        .filter(grants::user_id.eq(user_id))
-        .select((grants::all_columns, applications::appid, applications::name))
-        .order(grants::granted_at.desc())
         .load(conn)
 }
 

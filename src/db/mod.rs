@@ -14,6 +14,7 @@ pub mod grant;
 pub mod meta;
 pub mod oauth_code;
 pub mod provider;
+pub mod refresh_token;
 pub mod schema;
 pub mod session;
 pub mod signing_key;

@@ -14,7 +14,7 @@ pub fn revoke(
     token: &str,
     now: i64,
 ) -> Result<bool, TokenError> {
-    let family = match db::grant::find_refresh_token(conn, &sha256_hex(token.as_bytes()))? {
+    let family = match db::refresh_token::find_refresh_token(conn, &sha256_hex(token.as_bytes()))? {
         Some((_, family, _)) => Some((family.id, family.user_id, family.application_id)),
         None => {
             let mut lookup_error = None;

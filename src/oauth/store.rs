@@ -13,17 +13,15 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use oxide_auth::primitives::grant::{Extensions, Grant, Value};
-use oxide_auth::primitives::issuer::{IssuedToken, RefreshedToken, TokenType};
-use oxide_auth::primitives::prelude::{Authorizer, Issuer, Registrar, Scope};
+use oxide_auth::primitives::prelude::{Authorizer, Registrar, Scope};
 use oxide_auth::primitives::registrar::{
     BoundClient, ClientUrl, ExactUrl, PreGrant, RegisteredUrl, RegistrarError,
 };
 
+mod issuer;
+
 use crate::crypto::{random_token, sha256_hex, ServerKey};
 use crate::db::{self, DbConnection};
-use crate::domain::permission::Permission;
-use crate::tokens::issue::GrantRequest;
-use crate::tokens::{RefreshOutcome, TokenError};
 
 /// Lifetime of an authorization code.
 pub const CODE_TTL_SECS: i64 = 600;
@@ -59,6 +57,8 @@ pub struct Store<'c> {
     pub rejected_code: std::cell::Cell<bool>,
     /// Applications already read in this flow (client authentication, then the grant's client).
     apps: RefCell<Vec<db::application::Application>>,
+    /// Return URLs read with an authenticated client, by application id.
+    return_urls: RefCell<Vec<(i64, Vec<String>)>>,
     /// What `recover_refresh` read about the presented refresh token, for `refresh` right after
     /// (so one refresh reads the token and its grants once).
     presented: RefCell<Option<(String, crate::tokens::Presented)>>,
@@ -82,6 +82,7 @@ impl<'c> Store<'c> {
             extracted: RefCell::new(None),
             rejected_code: std::cell::Cell::new(false),
             apps: RefCell::new(Vec::new()),
+            return_urls: RefCell::new(Vec::new()),
             presented: RefCell::new(None),
         }
     }
@@ -190,19 +191,25 @@ impl Registrar for Store<'_> {
 
     fn check(&self, client_id: &str, passphrase: Option<&[u8]>) -> Result<(), RegistrarError> {
         let secret = passphrase.map(|p| String::from_utf8_lossy(p).into_owned());
-        let mut conn = self.conn.borrow_mut();
-        match super::client::authenticate(
-            &mut conn,
-            self.ctx.key,
-            client_id,
-            secret.as_deref(),
-            self.ctx.now,
-        ) {
-            Ok(Some(app)) => {
+        // The return URLs come with the client in one read: a refresh needs them next.
+        let found = {
+            let mut conn = self.conn.borrow_mut();
+            db::application::find_with_return_urls(&mut conn, client_id)
+        };
+        match found {
+            Ok(Some((app, urls)))
+                if super::client::credentials_match(
+                    self.ctx.key,
+                    &app,
+                    secret.as_deref(),
+                    self.ctx.now,
+                ) =>
+            {
+                self.return_urls.borrow_mut().push((app.id, urls));
                 self.remember(Some(&app));
                 Ok(())
             }
-            Ok(None) => Err(RegistrarError::Unspecified),
+            Ok(_) => Err(RegistrarError::Unspecified),
             Err(e) => {
                 self.fail(e);
                 Err(RegistrarError::PrimitiveError)
@@ -299,171 +306,5 @@ impl Authorizer for Store<'_> {
             until: time(row.expires_at),
             extensions,
         }))
-    }
-}
-
-impl Issuer for Store<'_> {
-    fn issue(&mut self, grant: Grant) -> Result<IssuedToken, ()> {
-        let now = self.ctx.now;
-        let (code_id, offers) = self
-            .extracted
-            .borrow_mut()
-            .take()
-            .ok_or_else(|| self.fail("issue without an extracted code"))?;
-        let permissions: Vec<(Permission, i64)> = offers
-            .iter()
-            .filter_map(|(p, exp)| Permission::parse(p).ok().map(|p| (p, *exp)))
-            .collect();
-        let app = self.app(&grant.client_id)?.ok_or(())?;
-        let user_id: i64 = grant.owner_id.parse().map_err(|_| ())?;
-        let mut conn = self.conn.borrow_mut();
-        let user = db::user::find(&mut conn, user_id)
-            .map_err(|e| self.fail(e))?
-            .ok_or(())?;
-        let req = GrantRequest {
-            user_id,
-            lid: &user.lid,
-            application_id: app.id,
-            appid: &app.appid,
-            protocol: "oauth",
-            resource: None,
-            permissions: &permissions,
-        };
-        let issued = self
-            .ctx
-            .issuer
-            .grant(&mut conn, &req, now)
-            .map_err(|e| self.fail(e))?;
-        db::oauth_code::set_family(&mut conn, code_id, issued.family_id)
-            .map_err(|e| self.fail(e))?;
-        Ok(IssuedToken {
-            token: issued.delegation_token,
-            refresh: Some(issued.refresh_token),
-            until: time(issued.exp),
-            token_type: TokenType::Bearer,
-        })
-    }
-
-    fn refresh(&mut self, refresh: &str, grant: Grant) -> Result<RefreshedToken, ()> {
-        let app = self.app(&grant.client_id)?.ok_or(())?;
-        let wanted: Vec<Permission> = grant
-            .scope
-            .iter()
-            .filter_map(|p| Permission::parse(p).ok())
-            .collect();
-        let now = self.ctx.now;
-        let mut conn = self.conn.borrow_mut();
-        // Rotation is one write transaction; signing follows outside it.
-        let read = self
-            .presented
-            .borrow_mut()
-            .take()
-            .filter(|(token, _)| token == refresh)
-            .map(|(_, read)| read);
-        let outcome = self
-            .ctx
-            .issuer
-            .refresh_rows(
-                &mut conn,
-                self.ctx.db,
-                refresh,
-                read,
-                app.id,
-                &app.appid,
-                Some(&wanted),
-                now,
-            )
-            .map_err(|e: TokenError| self.fail(e))?;
-        match outcome {
-            RefreshOutcome::Issued(unsigned) => {
-                let issued = self
-                    .ctx
-                    .issuer
-                    .sign(&mut conn, unsigned, now)
-                    .map_err(|e| self.fail(e))?;
-                Ok(RefreshedToken {
-                    token: issued.delegation_token,
-                    refresh: Some(issued.refresh_token),
-                    until: time(issued.exp),
-                    token_type: TokenType::Bearer,
-                })
-            }
-            RefreshOutcome::Refused(_) => Err(()),
-        }
-    }
-
-    fn recover_token<'a>(&'a self, _: &'a str) -> Result<Option<Grant>, ()> {
-        // Access tokens are checked by /delegation/check and /oauth2/introspect, not oxide-auth.
-        Ok(None)
-    }
-
-    fn recover_refresh<'a>(&'a self, token: &'a str) -> Result<Option<Grant>, ()> {
-        let now = self.ctx.now;
-        let found = {
-            let mut conn = self.conn.borrow_mut();
-            crate::tokens::Presented::read(&mut conn, token).map_err(|e| self.fail(e))?
-        };
-        let Some(read) = found else {
-            return Ok(None);
-        };
-        let (row, family) = (&read.token, &read.family);
-        if row.consumed_at.is_some() {
-            if family.revoked_at.is_none() || family.revoked_reason.as_deref() == Some("reuse") {
-                // Reuse detection (RFC 9700 4.14.2): the whole family goes.
-                self.revoke_family(
-                    family.id,
-                    family.user_id,
-                    family.application_id,
-                    "reuse",
-                    "a used refresh token was presented again; every token of this grant was revoked",
-                )?;
-            }
-            return Ok(None);
-        }
-        if family.revoked_at.is_some() {
-            return Ok(None);
-        }
-        let known = self
-            .apps
-            .borrow()
-            .iter()
-            .find(|a| a.id == family.application_id)
-            .cloned();
-        let app = match known {
-            Some(app) => Some(app),
-            None => {
-                let mut conn = self.conn.borrow_mut();
-                let app = db::application::find(&mut conn, family.application_id)
-                    .map_err(|e| self.fail(e))?;
-                self.remember(app.as_ref());
-                app
-            }
-        };
-        let Some(app) = app else {
-            return Ok(None);
-        };
-        // oxide-auth wants a redirect URI on the grant: the application's default one.
-        let redirect = {
-            let mut conn = self.conn.borrow_mut();
-            db::application::return_urls(&mut conn, app.id)
-                .map_err(|e| self.fail(e))?
-                .into_iter()
-                .next()
-                .ok_or(())?
-        };
-        let active: Vec<_> = read.grants.iter().filter(|g| g.is_active(now)).collect();
-        let Some(until) = active.iter().map(|g| g.expires_at).max() else {
-            return Ok(None);
-        };
-        let grant = Grant {
-            owner_id: family.user_id.to_string(),
-            client_id: app.appid,
-            scope: scope_of(active.iter().map(|g| g.permission.as_str()))?,
-            redirect_uri: url::Url::parse(&redirect).map_err(|_| ())?,
-            until: time(until),
-            extensions: Extensions::new(),
-        };
-        *self.presented.borrow_mut() = Some((token.to_string(), read));
-        Ok(Some(grant))
     }
 }

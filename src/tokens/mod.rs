@@ -5,11 +5,13 @@
 pub mod check;
 pub mod issue;
 pub mod keys;
+pub mod refresh;
 pub mod verified;
 
 pub use check::{check, ActiveToken, CheckRequest};
-pub use issue::{Issued, Issuer, Presented, RefreshOutcome, RefreshRefusal};
+pub use issue::{Issued, Issuer};
 pub use keys::KeyRing;
+pub use refresh::{Presented, RefreshOutcome, RefreshRefusal};
 
 /// Errors of token work (all are server-side failures; refusals are values, not errors).
 #[derive(Debug, thiserror::Error)]
