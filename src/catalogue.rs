@@ -32,7 +32,7 @@ pub fn load(conn: &mut DbConnection) -> diesel::QueryResult<Catalogue> {
 }
 
 /// Create the built-in `Profiles` provider if missing: `Profiles.Read` grantable, `Profiles.Write`
-/// not (PROTOCOL.md section 6). Its secret is random and never printed: Assent checks its own offer
+/// not (docs/protocol.md section 6). Its secret is random and never printed: Assent checks its own offer
 /// in-process.
 pub fn ensure_builtin(conn: &mut DbConnection, now: i64) -> diesel::QueryResult<()> {
     let provider_id = match db::provider::find_by_rp_id(conn, BUILTIN_RP)? {
@@ -79,7 +79,7 @@ pub struct Profile {
     pub email: String,
 }
 
-/// `GET /users/@L@<lid>/profile` (PROTOCOL.md section 7): the profile of `lid` when `token` (possibly
+/// `GET /users/@L@<lid>/profile` (docs/protocol.md section 7): the profile of `lid` when `token` (possibly
 /// URL-encoded) is active for `Profiles.Read` of that user, as the built-in provider sees it.
 /// `Ok(None)` means the token does not allow it; `Err` means storage failed.
 pub fn read_profile(

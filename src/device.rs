@@ -1,4 +1,4 @@
-//! Device tokens for rich clients (PROTOCOL.md section 10; the "Where U At?" design of seed 003): a
+//! Device tokens for rich clients (docs/protocol.md section 10.2): a
 //! phone or desktop app signs in once with email, password and its `manufacturerId`, keeps the
 //! returned UUID and sends it as `X-Token`.
 //!
@@ -117,6 +117,15 @@ fn canonical(token_id: &str) -> Option<String> {
         .map(|u| u.hyphenated().to_string())
 }
 
+/// A device token from 16 random bytes: a UUIDv4 (version and variant bits set), hyphenated
+/// lower-case, e.g. `0f8fad5b-d9cb-469f-a165-70867728950e`.
+pub fn token_id(random: [u8; 16]) -> String {
+    uuid::Builder::from_random_bytes(random)
+        .into_uuid()
+        .hyphenated()
+        .to_string()
+}
+
 /// What storage keeps of a token: the hex SHA-256 of its canonical text.
 pub fn token_hash(token_id: &str) -> Option<String> {
     canonical(token_id).map(|t| sha256_hex(t.as_bytes()))
@@ -179,10 +188,7 @@ impl DeviceSignIn<'_> {
             }
         };
         self.limiter.reset_account(&account);
-        let token = uuid::Builder::from_random_bytes(random_bytes::<16>()?)
-            .into_uuid()
-            .hyphenated()
-            .to_string();
+        let token = token_id(random_bytes::<16>()?);
         let hash = sha256_hex(token.as_bytes());
         let (policy, expires_at) = (self.policy, now.saturating_add(self.ttl_secs));
         let (user_id, manufacturer_id, device_type) =

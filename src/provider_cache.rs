@@ -1,4 +1,4 @@
-//! Resource providers as the check endpoint sees them (PROTOCOL.md sections 6 and 7).
+//! Resource providers as the check endpoint sees them (docs/protocol.md sections 6 and 7).
 //!
 //! The check endpoint is the hottest path of the product, so the two things it needs that change
 //! rarely are cached in-process: each provider's credentials (`rp_id` -> secret hash and primary
@@ -265,7 +265,7 @@ impl ProviderCache {
             .and_then(|s| s.find(rp_id)))
     }
 
-    /// `POST /delegation/check` (PROTOCOL.md section 7): authenticate the provider, then check the
+    /// `POST /delegation/check` (docs/protocol.md section 7): authenticate the provider, then check the
     /// token as it sees it. `Err` means storage failed.
     pub fn check(
         &self,

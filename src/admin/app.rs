@@ -38,7 +38,7 @@ pub struct AppInfo {
     pub secret: Option<String>,
 }
 
-/// A secret as PROTOCOL.md section 1 asks: ASCII, printable, at least 16 characters.
+/// A secret as docs/protocol.md section 1 asks: ASCII, printable, at least 16 characters.
 pub fn validate_secret(secret: &str) -> Result<(), AdminError> {
     if secret.len() < 16 || secret.len() > 256 || !secret.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(AdminError::Invalid(
@@ -209,7 +209,7 @@ pub struct SecretChanged {
 }
 
 /// Replace an application's secret; with `keep_old_for_secs` the previous one stays valid (and keeps
-/// sealing tokens, PROTOCOL.md section 1) until then. `new_secret` None generates one.
+/// sealing tokens, docs/protocol.md section 1) until then. `new_secret` None generates one.
 pub fn change_secret(
     db: &Db,
     key: &ServerKey,

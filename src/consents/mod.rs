@@ -1,4 +1,4 @@
-//! The user's own surface (PROTOCOL.md section 10): the consent dashboard, revoking a permission or a
+//! The user's own surface (docs/protocol.md section 10.1): the consent dashboard, revoking a permission or a
 //! whole app, the history of grants, refreshes and revocations, and the account settings (password
 //! change, sign out everywhere).
 //!

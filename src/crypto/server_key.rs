@@ -148,7 +148,7 @@ impl ServerKey {
         }
     }
 
-    /// The Web Authentication `uid` of a user at one application (PROTOCOL.md section 10): 32
+    /// The Web Authentication `uid` of a user at one application (docs/protocol.md section 10.3): 32
     /// lower-case hex digits, the first 16 bytes of HMAC-SHA256(subkey, "uid" || user id (8 bytes,
     /// big-endian) || appid). Stable per (user, app), unlinkable between apps without the key.
     pub fn pairwise_uid(&self, user_id: i64, appid: &str) -> String {

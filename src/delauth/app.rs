@@ -15,7 +15,7 @@ pub struct AppContext {
     /// Keys that verify app verifiers: the current secret, and the old one during a rollover.
     pub verify_keys: Vec<AppKeys>,
     /// The key that seals tokens: the OLD secret until the rollover ends (the SDK's `oldsecret`
-    /// behaviour, PROTOCOL.md section 1), then the current one.
+    /// behaviour, docs/protocol.md section 1), then the current one.
     pub seal_keys: AppKeys,
 }
 

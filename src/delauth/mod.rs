@@ -1,6 +1,6 @@
-//! The Live-compatible delegated authentication protocol (PROTOCOL.md sections 1 to 4 and 8): the
+//! The Live-compatible delegated authentication protocol (docs/protocol.md sections 1 to 4 and 8): the
 //! application verifier, the consent request, the ConsentToken and refresh; and Web Authentication
-//! (section 10). No actix here.
+//! (section 10.3). No actix here.
 
 pub mod app;
 pub mod params;

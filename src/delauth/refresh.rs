@@ -1,4 +1,4 @@
-//! Refresh (PROTOCOL.md section 8): server to server, `ps`, `reft`, `ru`, `app`. Success is exactly
+//! Refresh (docs/protocol.md section 8): server to server, `ps`, `reft`, `ru`, `app`. Success is exactly
 //! `{"ConsentToken":"<value>"}`; errors are `{"error":"<code>","error_description":"<text>"}`.
 
 use super::app::{AppContext, AppError};

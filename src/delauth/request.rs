@@ -1,4 +1,4 @@
-//! The consent request (PROTOCOL.md section 3): every check, in order, each failure a clear message.
+//! The consent request (docs/protocol.md section 3): every check, in order, each failure a clear message.
 //! A request that fails never leads to a redirect or POST to its return URL.
 
 use serde::{Deserialize, Serialize};
@@ -10,7 +10,7 @@ use crate::crypto::ServerKey;
 use crate::db::DbConnection;
 use crate::domain::permission::{PermissionError, PermissionList, ResolvedPermission};
 
-/// Longest `appctx` echoed back (PROTOCOL.md section 3).
+/// Longest `appctx` echoed back (docs/protocol.md section 3).
 pub const MAX_APPCTX: usize = 2048;
 /// Longest `pl`, `ru` and `in` values accepted.
 pub const MAX_URL: usize = 2048;

@@ -1,4 +1,4 @@
-//! The ConsentToken (PROTOCOL.md section 4.1): fields in exactly the order delt, reft, skey, offer,
+//! The ConsentToken (docs/protocol.md section 4.1): fields in exactly the order delt, reft, skey, offer,
 //! exp, lid, then sig; sealed with the application's key; wrapped as `urlenc("eact=" + sealed)`.
 
 use crate::crypto::live::{self, urlenc, urlenc_offer, AppKeys, EnvelopeError};
@@ -24,11 +24,25 @@ pub fn plaintext(issued: &Issued, skey: &str) -> String {
     )
 }
 
-/// The `ConsentToken` form value (and refresh JSON value) for freshly issued tokens.
+/// The `ConsentToken` form value (and refresh JSON value) for freshly issued tokens: a random
+/// 24-byte `skey` and a random IV, then [`consent_token_with`].
 pub fn consent_token(keys: &AppKeys, issued: &Issued) -> Result<String, EnvelopeError> {
-    let skey = b64(&random_bytes::<24>().map_err(|_| EnvelopeError::Rng)?);
-    let sealed = live::seal(keys, &plaintext(issued, &skey))?;
-    Ok(live::consent_token_field(&sealed))
+    let skey = random_bytes::<24>().map_err(|_| EnvelopeError::Rng)?;
+    let iv = random_bytes::<16>().map_err(|_| EnvelopeError::Rng)?;
+    Ok(consent_token_with(keys, issued, &skey, iv))
+}
+
+/// The `ConsentToken` value with the random parts given: `skey` is `b64(skey_bytes)`, the envelope
+/// is sealed with `iv` (section 1.1), and the result is `urlenc("eact=" + sealed)`. Deterministic:
+/// [`consent_token`] calls it with fresh random bytes; the documented examples with fixed ones.
+pub fn consent_token_with(
+    keys: &AppKeys,
+    issued: &Issued,
+    skey_bytes: &[u8; 24],
+    iv: [u8; 16],
+) -> String {
+    let sealed = live::seal_with_iv(keys, &plaintext(issued, &b64(skey_bytes)), iv);
+    live::consent_token_field(&sealed)
 }
 
 #[cfg(test)]

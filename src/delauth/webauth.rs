@@ -1,4 +1,4 @@
-//! Web Authentication (PROTOCOL.md section 10): sign-in only, no permissions, as the Windows Live
+//! Web Authentication (docs/protocol.md section 10.3): sign-in only, no permissions, as the Windows Live
 //! ID Web Authentication SDK expects it. `GET /wlogin.srf?appid=..&alg=wsignin1.0[&appctx=..]`
 //! answers the signed-in user with a page that POSTs `action=login`, `stoken` and `appctx` to the
 //! app's default return URL; `GET /logout.srf?appid=..` signs out and calls that URL with
@@ -119,14 +119,19 @@ pub fn validate_sign_out(
 /// `app.seal_keys`. The value is `urlenc(b64(..))`, ready for the form field (the SDK URL-decodes
 /// the form-decoded field once more before base64).
 pub fn stoken(app: &AppContext, uid: &str, now: i64) -> Result<String, EnvelopeError> {
-    let plaintext = format!(
+    live::seal(&app.seal_keys, &stoken_plaintext(&app.app.appid, uid, now))
+}
+
+/// The `stoken` plaintext before sealing (without `sig`): `appid=..&uid=..&ts=<now>&flags=0`,
+/// values `urlenc`-ed.
+pub fn stoken_plaintext(appid: &str, uid: &str, now: i64) -> String {
+    format!(
         "appid={}&uid={}&ts={}&flags={}",
-        urlenc(&app.app.appid),
+        urlenc(appid),
         urlenc(uid),
         now,
         0
-    );
-    live::seal(&app.seal_keys, &plaintext)
+    )
 }
 
 /// The fields the sign-in answer posts, in order: `action=login`, `stoken`, `appctx` when given.

@@ -1,4 +1,4 @@
-//! OAuth 2.0 (PROTOCOL.md section 9) through oxide-auth, over the same applications, consent page,
+//! OAuth 2.0 (docs/protocol.md section 9) through oxide-auth, over the same applications, consent page,
 //! grants and tokens as the Live protocol. oxide-auth runs the flows (request validation, client
 //! authentication, PKCE, error responses); [`store::Store`] is its Registrar, Authorizer and Issuer
 //! over the database. Flows are synchronous: run them inside `Db::transaction`. No actix here.

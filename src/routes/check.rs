@@ -1,5 +1,5 @@
 //! `POST /delegation/check`: a resource provider asks whether a delegation token is active
-//! (PROTOCOL.md section 7). Also the JSON errors of every resource-provider endpoint.
+//! (docs/protocol.md section 7). Also the JSON errors of every resource-provider endpoint.
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use crate::provider_cache::{CheckOutcome, ProviderQuery};
 use crate::startup::AppState;
-use crate::tokens::TokenError;
+use crate::tokens::{ActiveToken, TokenError};
 
 /// Errors of the resource-provider endpoints (check, profile, JWKS), answered as JSON
 /// `{"error":<code>,"error_description":..}` with the codes of RFC 6749 / RFC 6750.
@@ -134,11 +134,22 @@ pub async fn check_delegation(
                 .check(&state.issuer, conn, &rp_id, &secret, &query, now)
         })
         .await?;
-    match outcome {
-        CheckOutcome::Unauthorized => Err(ProviderError::InvalidClient),
-        CheckOutcome::Inactive => {
-            Ok(HttpResponse::Ok().json(serde_json::json!({ "active": false })))
-        }
-        CheckOutcome::Active(active) => Ok(HttpResponse::Ok().json(active)),
+    let active = match outcome {
+        CheckOutcome::Unauthorized => return Err(ProviderError::InvalidClient),
+        CheckOutcome::Inactive => None,
+        CheckOutcome::Active(active) => Some(active),
+    };
+    let body = answer_body(active.as_ref()).map_err(|e| ProviderError::Internal(e.to_string()))?;
+    Ok(HttpResponse::Ok()
+        .insert_header(header::ContentType::json())
+        .body(body))
+}
+
+/// The exact body of a 200 answer of `POST /delegation/check`: [`ActiveToken`]'s JSON (fields in
+/// declaration order, no white space), or `{"active":false}` for `None`.
+pub fn answer_body(active: Option<&ActiveToken>) -> serde_json::Result<String> {
+    match active {
+        Some(active) => serde_json::to_string(active),
+        None => serde_json::to_string(&serde_json::json!({ "active": false })),
     }
 }

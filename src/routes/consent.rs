@@ -125,7 +125,7 @@ pub fn fill_page(ctx: &mut tera::Context, consent: &ConsentRequest) {
 }
 
 /// If the user already granted every requested permission (same resource) for at least another
-/// day, issue tokens without asking again (PROTOCOL.md section 3, last paragraph).
+/// day, issue tokens without asking again (docs/protocol.md section 3, last paragraph).
 async fn remembered(
     state: &web::Data<AppState>,
     consent: &ConsentRequest,

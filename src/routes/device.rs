@@ -1,4 +1,4 @@
-//! Device tokens for rich clients (PROTOCOL.md section 10): `POST /tokens`, `GET /tokens/{id}`,
+//! Device tokens for rich clients (docs/protocol.md section 10.2): `POST /tokens`, `GET /tokens/{id}`,
 //! `DELETE /tokens/{id}`. Also where [`DeviceError`] becomes a JSON response (for `GET /me` too).
 
 use actix_web::http::{header, StatusCode};

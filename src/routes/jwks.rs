@@ -1,4 +1,4 @@
-//! `GET /.well-known/jwks.json`: the public keys of delegation tokens (PROTOCOL.md section 5).
+//! `GET /.well-known/jwks.json`: the public keys of delegation tokens (docs/protocol.md section 5).
 
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};

@@ -1,4 +1,4 @@
-//! `GET /me`: who is this user, for any app of the same account (seed 000: one account across many
+//! `GET /me`: who is this user, for any app of the same account (docs/protocol.md section 10.4: one account across many
 //! apps). Authenticated by a device token (`X-Token`) or by a delegation token carrying
 //! `Profiles.Read` (`Authorization: Bearer <delt>`, or the `DelegatedToken dt="..."` form).
 

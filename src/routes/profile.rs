@@ -1,4 +1,4 @@
-//! `GET /users/@L@{lid}/profile`: the built-in `Profiles` resource provider (PROTOCOL.md section 7).
+//! `GET /users/@L@{lid}/profile`: the built-in `Profiles` resource provider (docs/protocol.md section 7).
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};

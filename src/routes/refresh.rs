@@ -1,4 +1,4 @@
-//! `GET /consent/refresh` (alias `/RefreshToken.aspx`): server-to-server refresh, PROTOCOL.md section 8.
+//! `GET /consent/refresh` (alias `/RefreshToken.aspx`): server-to-server refresh, docs/protocol.md section 8.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};

@@ -1,4 +1,4 @@
-//! Web Authentication (PROTOCOL.md section 10): `GET /wlogin.srf` signs the user in to a website
+//! Web Authentication (docs/protocol.md section 10.3): `GET /wlogin.srf` signs the user in to a website
 //! and posts `action=login`, `stoken`, `appctx` to its registered return URL; `GET /logout.srf`
 //! signs out and calls the website with `action=clearcookie`, then `action=logout`.
 

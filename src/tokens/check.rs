@@ -1,4 +1,4 @@
-//! Checking a delegation token (PROTOCOL.md section 7): one signature verification plus one indexed
+//! Checking a delegation token (docs/protocol.md section 7): one signature verification plus one indexed
 //! read of its family and grants, so a revocation is seen at once by every instance.
 
 use std::collections::BTreeMap;

@@ -14,6 +14,7 @@ mod health;
 mod helpers;
 mod instances;
 mod oauth;
+mod protocol_doc;
 mod provider;
 mod rollover;
 mod rotation;

@@ -1,4 +1,4 @@
-//! Secret rollover (PROTOCOL.md section 1): until the deadline Assent accepts verifiers signed with
+//! Secret rollover (docs/protocol.md section 1): until the deadline Assent accepts verifiers signed with
 //! either secret and keeps sealing with the OLD one; after it, only the new secret works.
 
 use assent::crypto::live::{self, urlenc};

@@ -8,7 +8,7 @@
 //!   driver oauth --addr A --path /token --client-id ID --client-secret S --chains FILE [load options]
 //!   load options: --duration SECS --warmup SECS --threads N --save FILE --timeout SECS
 //!
-//! `live` drives `GET /consent/refresh` (PROTOCOL.md section 8): the new `reft` is inside the sealed
+//! `live` drives `GET /consent/refresh` (docs/protocol.md section 8): the new `reft` is inside the sealed
 //! ConsentToken, so every answer is opened (AES-128-CBC under cryptKey). `oauth` drives
 //! `POST <path>` with `grant_type=refresh_token` (RFC 6749 section 6), client_secret_basic.
 //! The summary is one JSON object on stdout: requests, rps, p50/p99 latency, errors.
@@ -27,7 +27,7 @@ use sha2::{Digest, Sha256};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
-/// `urlenc` of PROTOCOL.md: every byte outside `A-Z a-z 0-9 . - _ ~`, upper-case hex.
+/// `urlenc` of docs/protocol.md: every byte outside `A-Z a-z 0-9 . - _ ~`, upper-case hex.
 const URLENC: &AsciiSet = &NON_ALPHANUMERIC.remove(b'.').remove(b'-').remove(b'_').remove(b'~');
 
 fn urlenc(s: &str) -> String {
@@ -48,7 +48,7 @@ fn die(msg: &str) -> ! {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The Live envelope, client side (PROTOCOL.md sections 1 and 2).
+// The Live envelope, client side (docs/protocol.md sections 1 and 2).
 
 struct AppKeys {
     sign: [u8; 16],

@@ -1,4 +1,4 @@
-//! Delegation tokens as compact JWS (RFC 7515) signed with Ed25519 (PROTOCOL.md sections 5 and 7).
+//! Delegation tokens as compact JWS (RFC 7515) signed with Ed25519 (docs/protocol.md sections 5 and 7).
 //!
 //! The header is exactly `{"alg":"EdDSA","typ":"at+jwt","kid":"<kid>"}`; header, payload and signature
 //! are base64url without padding. Pure: no I/O, no clock (callers pass `now`, Unix seconds), and the
@@ -22,7 +22,7 @@ const STACK_PAYLOAD: usize = 1536;
 /// An Ed25519 signature is 64 bytes: 86 characters of base64url.
 const SIG_B64_LEN: usize = 86;
 
-/// A delegation token's claims (PROTOCOL.md section 5).
+/// A delegation token's claims (docs/protocol.md section 5).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DelegationClaims {
     /// Assent's public base URL.
@@ -99,9 +99,18 @@ impl SigningKey {
         let doc = Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new())
             .map_err(|_| JwsError::Key)?;
         let pair = Ed25519KeyPair::from_pkcs8(doc.as_ref()).map_err(|_| JwsError::Key)?;
-        let digest = ring::digest::digest(&ring::digest::SHA256, pair.public_key().as_ref());
-        let kid = URL_SAFE_NO_PAD.encode(&digest.as_ref()[..12]);
+        let kid = kid_of(pair.public_key().as_ref());
         Ok((Self::with_pair(kid, pair)?, doc.as_ref().to_vec()))
+    }
+
+    /// A key from a raw 32-byte Ed25519 seed (RFC 8032 private key), with the `kid` that
+    /// [`SigningKey::generate`] would give its public key. Ed25519 is deterministic, so the same
+    /// seed and claims always give the same token: for documented examples and tests, not for
+    /// production keys (those come from [`SigningKey::generate`]).
+    pub fn from_seed(seed: &[u8; 32]) -> Result<SigningKey, JwsError> {
+        let pair = Ed25519KeyPair::from_seed_unchecked(seed).map_err(|_| JwsError::Key)?;
+        let kid = kid_of(pair.public_key().as_ref());
+        Self::with_pair(kid, pair)
     }
 
     /// Load a key from its PKCS#8 document (as returned by [`SigningKey::generate`]) under `kid`.
@@ -159,6 +168,12 @@ impl SigningKey {
         URL_SAFE_NO_PAD.encode_string(sig.as_ref(), &mut token);
         Ok(token)
     }
+}
+
+/// The `kid` of a public key: base64url of the first 12 bytes of its SHA-256 (16 characters).
+fn kid_of(public: &[u8]) -> String {
+    let digest = ring::digest::digest(&ring::digest::SHA256, public);
+    URL_SAFE_NO_PAD.encode(&digest.as_ref()[..12])
 }
 
 /// A public verification key (from the database or a JWKS).

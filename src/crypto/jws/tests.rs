@@ -238,3 +238,30 @@ fn garbage_never_panics_and_is_malformed() {
         }
     }
 }
+
+#[test]
+fn a_key_from_a_seed_is_the_rfc_8032_key_with_the_generated_kid_rule() {
+    // RFC 8032 section 7.1, TEST 1.
+    let seed: [u8; 32] =
+        hex::decode("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60")
+            .unwrap()
+            .try_into()
+            .unwrap();
+    let key = SigningKey::from_seed(&seed).unwrap();
+    assert_eq!(
+        hex::encode(key.public_key()),
+        "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"
+    );
+    assert_eq!(key.kid(), kid_of(key.public_key()));
+    assert_eq!(key.kid().len(), 16);
+    let token = key.sign(&claims(EXP)).unwrap();
+    assert_eq!(
+        token,
+        key.sign(&claims(EXP)).unwrap(),
+        "Ed25519 is deterministic"
+    );
+    assert_eq!(
+        verify::<Claims>(&token, &key.verifying_key(), EXP - 1).unwrap(),
+        claims(EXP)
+    );
+}

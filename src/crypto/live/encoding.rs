@@ -27,7 +27,7 @@ fn encode_keeping(s: &str, keep: &[u8]) -> String {
     out
 }
 
-/// PROTOCOL.md `urlenc`: percent-encodes every byte outside `A-Z a-z 0-9 . - _ ~`, upper-case hex.
+/// docs/protocol.md `urlenc`: percent-encodes every byte outside `A-Z a-z 0-9 . - _ ~`, upper-case hex.
 pub fn urlenc(s: &str) -> String {
     encode_keeping(s, b"")
 }

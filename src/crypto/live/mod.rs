@@ -1,4 +1,4 @@
-//! Cryptography compatible with Windows Live ID Delegated Authentication (PROTOCOL.md sections 1,
+//! Cryptography compatible with Windows Live ID Delegated Authentication (docs/protocol.md sections 1,
 //! 2, 4.1 and 8): key derivation, the sealed envelope, the ConsentToken field, the app verifier.
 //!
 //! Pure functions: no I/O and no clock (callers pass `now`, Unix seconds).
@@ -24,7 +24,7 @@ use ring::{digest, hmac};
 type Aes128CbcEnc = cbc::Encryptor<aes::Aes128>;
 type Aes128CbcDec = cbc::Decryptor<aes::Aes128>;
 
-/// The two 16-byte keys derived from an application secret (PROTOCOL.md section 1).
+/// The two 16-byte keys derived from an application secret (docs/protocol.md section 1).
 #[derive(Clone)]
 pub struct AppKeys {
     sign: [u8; 16],
@@ -54,6 +54,16 @@ impl AppKeys {
             sign: derive_half(b"SIGNATURE", secret),
             crypt: derive_half(b"ENCRYPTION", secret),
         }
+    }
+
+    /// The 16-byte `signKey` (the HMAC-SHA256 key), e.g. to compare with another implementation.
+    pub fn sign_key(&self) -> &[u8; 16] {
+        &self.sign
+    }
+
+    /// The 16-byte `cryptKey` (the AES-128-CBC key), e.g. to compare with another implementation.
+    pub fn crypt_key(&self) -> &[u8; 16] {
+        &self.crypt
     }
 
     fn hmac_key(&self) -> hmac::Key {

@@ -2,10 +2,10 @@
 use super::*;
 use VerifierError::{BadSignature, FromFuture, Malformed, Stale};
 
-// In the project the manifest dir is /work/main and shared/ sits beside it.
+// A real ConsentToken of 2008 with its public test app id and secret (docs/protocol.md section 4.1).
 const TESTDATA: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/testdata/live-consent-token-2008.json"
+    "/tests/fixtures/live-consent-token-2008.json"
 ));
 const SECRET: &str = "b623d64e8f1d18bfe8b281d385ad461c1e8bbebb";
 const APPID: &str = "0016BFFD80013411";

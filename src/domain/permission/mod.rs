@@ -1,5 +1,5 @@
 //! Permissions (`Offer.Action`), requested permission lists (`ps`, OAuth `scope`), the permission
-//! catalogue and the consent page's expiry choices (PROTOCOL.md sections 3 and 6).
+//! catalogue and the consent page's expiry choices (docs/protocol.md sections 3 and 6).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -311,7 +311,7 @@ impl Catalogue {
     }
 }
 
-/// Expiry choices in days offered on the consent page (PROTOCOL.md section 3): 1, 7, 30 (default), 90, 365.
+/// Expiry choices in days offered on the consent page (docs/protocol.md section 3): 1, 7, 30 (default), 90, 365.
 pub const EXPIRY_DAYS: [i64; 5] = [1, 7, 30, 90, 365];
 
 /// The expiry choice selected by default.

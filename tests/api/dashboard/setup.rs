@@ -166,7 +166,7 @@ impl Setup {
     }
 }
 
-/// The refresh of PROTOCOL.md section 8 over HTTP.
+/// The refresh of docs/protocol.md section 8 over HTTP.
 pub async fn refresh_with(
     app: &TestApp,
     site: &Website,
