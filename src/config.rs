@@ -87,6 +87,9 @@ pub struct ServerConfig {
     pub workers: Option<usize>,
     /// `demo` : seed a demo user, catalogue and website at `/demo` (also `serve --demo`).
     pub demo: bool,
+    /// `shutdown_timeout_secs`: on SIGTERM or SIGINT (Ctrl-C), how long requests in flight may
+    /// take to finish before their connections are closed (default 10).
+    pub shutdown_timeout_secs: u64,
 }
 
 impl Default for ServerConfig {
@@ -96,6 +99,7 @@ impl Default for ServerConfig {
             public_url: None,
             workers: None,
             demo: false,
+            shutdown_timeout_secs: 10,
         }
     }
 }

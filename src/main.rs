@@ -244,7 +244,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 .read_to_string(&mut password)
                 .map_err(|e| CliError::Other(format!("can not read the password: {e}")))?;
             let password = password.trim_end_matches(['\r', '\n']);
-            let storage = startup::open_storage(&config)?;
+            let storage = startup::open_existing_storage(&config)?;
             let hasher = startup::password_hasher(&config)?;
             print(&admin::create_user(
                 &storage.db,
@@ -256,7 +256,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             )?)
         }
         Command::App { command } => {
-            let storage = startup::open_storage(&config)?;
+            let storage = startup::open_existing_storage(&config)?;
             let (db, key) = (&storage.db, &storage.key);
             match command {
                 AppCommand::Create {
@@ -309,7 +309,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Rp {
             command: RpCommand::Create { name, custom_types },
         } => {
-            let storage = startup::open_storage(&config)?;
+            let storage = startup::open_existing_storage(&config)?;
             print(&admin::create_provider(
                 &storage.db,
                 &name,
@@ -336,7 +336,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
                         })
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            let storage = startup::open_storage(&config)?;
+            let storage = startup::open_existing_storage(&config)?;
             print(&admin::add_offer(
                 &storage.db,
                 &rp,
@@ -348,7 +348,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Keys {
             command: KeysCommand::Rotate,
         } => {
-            let storage = startup::open_storage(&config)?;
+            let storage = startup::open_existing_storage(&config)?;
             print(&admin::rotate_keys(&storage.db, &storage.key, now)?)
         }
         Command::Catalogue {
@@ -357,7 +357,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             let text = std::fs::read_to_string(&file)
                 .map_err(|e| CliError::Other(format!("can not read {}: {e}", file.display())))?;
             let parsed = assent::catalogue::parse_file(&text)?;
-            let storage = startup::open_storage(&config)?;
+            let storage = startup::open_existing_storage(&config)?;
             print(&assent::catalogue::apply(&storage.db, &parsed, now)?)
         }
     }

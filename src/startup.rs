@@ -34,6 +34,12 @@ pub enum StartupError {
     /// Binding the socket failed.
     #[error("can not listen: {0}")]
     Io(#[from] std::io::Error),
+    /// A command that works on an existing database found none.
+    #[error(
+        "no Assent database at {0}: run `assent migrate` (or `assent serve`) to create one here, \
+         or name another with --database-url or ASSENT_DATABASE_URL"
+    )]
+    NoDatabase(String),
     /// Anything else.
     #[error("{0}")]
     Other(String),
@@ -111,6 +117,16 @@ pub fn open_storage(config: &Config) -> Result<Storage, StartupError> {
         Ok(crate::catalogue::ensure_builtin(conn, crate::clock::now())?)
     })?;
     Ok(Storage { db, key })
+}
+
+/// [`open_storage`] for commands that work on what is there (every CLI command but `serve` and
+/// `migrate`): a database that does not exist yet, or holds no Assent schema, is
+/// [`StartupError::NoDatabase`] naming it, and nothing is created.
+pub fn open_existing_storage(config: &Config) -> Result<Storage, StartupError> {
+    match db::probe::probe(&config.database.url)? {
+        db::probe::Found::SetUp => open_storage(config),
+        db::probe::Found::Missing { name } => Err(StartupError::NoDatabase(name)),
+    }
 }
 
 fn load_key(config: &Config, backend: &Backend, has_data: bool) -> Result<ServerKey, StartupError> {
@@ -275,7 +291,9 @@ impl Application {
                 .configure(crate::routes::configure)
         })
         .workers(workers.max(1))
-        .shutdown_timeout(10)
+        .shutdown_timeout(state.config.server.shutdown_timeout_secs)
+        // actix stops at once on SIGINT; Ctrl-C must drain like SIGTERM (see `stop_on_signal`).
+        .disable_signals()
         .listen(listener)?
         .run();
         tracing::info!(%addr, public_url = %state.public_url, "Assent listening");
@@ -296,8 +314,34 @@ impl Application {
         self.state.clone().into_inner()
     }
 
-    /// Serve until SIGTERM or SIGINT (graceful: in-flight requests finish).
+    /// Serve until SIGTERM or SIGINT, both graceful: the listener closes at once and requests in
+    /// flight finish within `server.shutdown_timeout_secs`.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let handle = self.server.handle();
+        let signals = tokio::spawn(stop_on_signal(handle));
+        let result = self.server.await;
+        signals.abort();
+        result
     }
+}
+
+/// Wait for SIGTERM or SIGINT, then stop the server gracefully.
+async fn stop_on_signal(handle: actix_web::dev::ServerHandle) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (mut term, mut int) = match (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) {
+        (Ok(term), Ok(int)) => (term, int),
+        (Err(e), _) | (_, Err(e)) => {
+            tracing::error!(error = %e, "can not listen for SIGTERM and SIGINT");
+            return;
+        }
+    };
+    let name = tokio::select! {
+        _ = term.recv() => "SIGTERM",
+        _ = int.recv() => "SIGINT",
+    };
+    tracing::info!(signal = name, "stopping: finishing requests in flight");
+    handle.stop(true).await;
 }

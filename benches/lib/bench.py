@@ -52,7 +52,7 @@ def fail(msg):
 
 
 def urlenc(s):
-    """PROTOCOL.md urlenc: every byte outside A-Z a-z 0-9 . - _ ~, upper-case hex."""
+    """docs/protocol.md urlenc: every byte outside A-Z a-z 0-9 . - _ ~, upper-case hex."""
     return urllib.parse.quote(s, safe=".-_~")
 
 
@@ -292,6 +292,7 @@ class Assent:
         return json.loads(p.stdout.strip().splitlines()[-1])
 
     def seed(self):
+        self.cli(["migrate"])
         catalogue = os.path.join(self.work, "catalogue.toml")
         with open(catalogue, "w") as f:
             f.write('[[provider]]\nrp_id = "rp_bench"\nname = "Bench contacts"\n\n'
@@ -332,7 +333,7 @@ class Assent:
         self.memory.append((row, hwm, rss))
 
     def verifier(self):
-        """A fresh app verifier (PROTOCOL.md section 2), urlenc-ed once more for a URL."""
+        """A fresh app verifier (docs/protocol.md section 2), urlenc-ed once more for a URL."""
         import hashlib
         import hmac
         sign_key = hashlib.sha256(("SIGNATURE" + self.secret).encode()).digest()[:16]

@@ -13,6 +13,7 @@ pub mod device;
 pub mod grant;
 pub mod meta;
 pub mod oauth_code;
+pub mod probe;
 pub mod provider;
 pub mod refresh_token;
 pub mod schema;

@@ -118,6 +118,11 @@ pub fn security_headers() -> DefaultHeaders {
         .add(("Cache-Control", "no-store"))
 }
 
+/// Milliseconds rounded to two decimals, as the request log prints them (`ms=2.33`).
+fn rounded_ms(elapsed: std::time::Duration) -> f64 {
+    (elapsed.as_secs_f64() * 100_000.0).round() / 100.0
+}
+
 /// Log each request: method, route pattern (never the concrete path or query), status, latency.
 pub async fn log_request(
     req: ServiceRequest,
@@ -136,8 +141,28 @@ pub async fn log_request(
         %method,
         %path,
         status = res.status().as_u16(),
-        ms = started.elapsed().as_secs_f64() * 1000.0,
+        ms = rounded_ms(started.elapsed()),
         "request"
     );
     Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rounded_ms;
+    use std::time::Duration;
+
+    #[test]
+    fn request_latency_is_logged_with_two_decimals() {
+        assert_eq!(
+            rounded_ms(Duration::from_nanos(2_328_829)).to_string(),
+            "2.33"
+        );
+        assert_eq!(rounded_ms(Duration::from_micros(1_000)).to_string(), "1");
+        assert_eq!(rounded_ms(Duration::from_nanos(4_999)).to_string(), "0");
+        assert_eq!(
+            rounded_ms(Duration::from_nanos(123_456_789)).to_string(),
+            "123.46"
+        );
+    }
 }

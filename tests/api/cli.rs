@@ -53,7 +53,7 @@ fn migrate_runs_and_running_it_again_is_harmless() {
 
 #[test]
 fn user_create_prints_id_lid_and_email() {
-    let db = TestDb::new();
+    let db = TestDb::migrated();
     let v = json(&assent(
         &db,
         &[
@@ -93,7 +93,7 @@ fn user_create_prints_id_lid_and_email() {
 
 #[test]
 fn app_create_list_show_and_secret_rollover() {
-    let db = TestDb::new();
+    let db = TestDb::migrated();
     let created = json(&assent(
         &db,
         &[
@@ -183,7 +183,7 @@ fn app_create_list_show_and_secret_rollover() {
 
 #[test]
 fn rp_create_offer_add_and_keys_rotate() {
-    let db = TestDb::new();
+    let db = TestDb::migrated();
     let rp = json(&assent(
         &db,
         &[
@@ -262,7 +262,7 @@ fn rp_create_offer_add_and_keys_rotate() {
 
 #[test]
 fn no_app_command_prints_a_secret_unless_asked_to_reveal_it() {
-    let db = TestDb::new();
+    let db = TestDb::migrated();
     let created = json(&assent(
         &db,
         &[
@@ -303,4 +303,82 @@ fn no_app_command_prints_a_secret_unless_asked_to_reveal_it() {
     }
     let revealed = stdout(&["app", "show", &appid, "--reveal-secret"]);
     assert!(revealed.contains(second) && !revealed.contains(&first));
+}
+
+#[test]
+fn no_command_but_serve_and_migrate_creates_a_database_where_there_is_none() {
+    // Run as a user would, from a folder without a database and without --database-url.
+    let dir = tempfile::tempdir().unwrap();
+    let catalogue = dir.path().join("catalogue.toml");
+    std::fs::write(&catalogue, "").unwrap();
+    let commands: &[&[&str]] = &[
+        &[
+            "user",
+            "create",
+            "--email",
+            "a@example.com",
+            "--password-stdin",
+        ],
+        &[
+            "app",
+            "create",
+            "--name",
+            "A",
+            "--return-url",
+            "https://a.example/cb",
+        ],
+        &["app", "list"],
+        &["app", "show", "0016BFFD80013411"],
+        &["app", "secret", "regenerate", "0016BFFD80013411"],
+        &["rp", "create", "--name", "P"],
+        &[
+            "offer",
+            "add",
+            "--rp",
+            "p",
+            "--offer",
+            "O",
+            "--action",
+            "Read=read",
+        ],
+        &["keys", "rotate"],
+        &["catalogue", "apply", catalogue.to_str().unwrap()],
+    ];
+    let expected = dir.path().canonicalize().unwrap().join("assent.db");
+    for args in commands {
+        let out = Command::new(env!("CARGO_BIN_EXE_assent"))
+            .args(*args)
+            .current_dir(dir.path())
+            .env_remove("ASSENT_CONFIG")
+            .env_remove("ASSENT_DATABASE_URL")
+            .env_remove("ASSENT_SERVER_KEY")
+            .env_remove("ASSENT_SERVER_KEY_FILE")
+            .env("ASSENT_LOG", "warn")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        assert!(
+            stderr.contains(&format!("no Assent database at {}", expected.display()))
+                && stderr.contains("assent migrate"),
+            "{args:?}: {stderr}"
+        );
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "{args:?} created a file");
+    }
+    // `migrate` creates it; then the same commands work.
+    let out = Command::new(env!("CARGO_BIN_EXE_assent"))
+        .arg("migrate")
+        .current_dir(dir.path())
+        .env_remove("ASSENT_CONFIG")
+        .env_remove("ASSENT_DATABASE_URL")
+        .env_remove("ASSENT_SERVER_KEY")
+        .env_remove("ASSENT_SERVER_KEY_FILE")
+        .env("ASSENT_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(expected.is_file());
 }

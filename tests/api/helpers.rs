@@ -63,6 +63,13 @@ impl TestDb {
         }
     }
 
+    /// A fresh database with Assent's schema (as after `assent migrate`).
+    pub fn migrated() -> TestDb {
+        let db = TestDb::new();
+        assent::startup::open_storage(&test_config(&db)).expect("the test database migrates");
+        db
+    }
+
     /// True when the tests run against PostgreSQL.
     pub fn is_postgres(&self) -> bool {
         self.pg.is_some()

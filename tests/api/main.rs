@@ -18,6 +18,7 @@ mod protocol_doc;
 mod provider;
 mod rollover;
 mod rotation;
+mod shutdown;
 mod storage;
 mod website;
 mod wlogin;

@@ -52,7 +52,7 @@ fn json_of(out: &Output) -> Value {
 
 #[test]
 fn catalogue_apply_twice_creates_once_and_then_changes_nothing() {
-    let db = TestDb::new();
+    let db = TestDb::migrated();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("catalogue.toml");
     std::fs::write(&file, CATALOGUE).unwrap();
