@@ -22,6 +22,11 @@ pub struct DemoSite {
     pub secret: String,
     /// Its return URL.
     pub return_url: String,
+    /// The demo resource provider (owner of `Contacts`, `News`, `LiveMeshFolder`).
+    pub rp_id: String,
+    /// Its secret, kept for the demo page so a newcomer can call `/delegation/check`; `None` for a
+    /// demo database seeded before the secret was kept.
+    pub rp_secret: Option<String>,
 }
 
 /// Seed everything the demo needs; returns the demo website's registration.
@@ -41,8 +46,10 @@ pub fn seed(
             Some(id) => id,
             None => {
                 let rp = admin::create_provider(db, "Demo Live services", true, now)?;
-                db.run_sync(|conn| {
-                    db::meta::insert(conn, "demo_rp_id", &rp.rp_id).map_err(AdminError::from)
+                // Only demo data keeps a provider secret in clear: the demo page shows it.
+                db.transaction_sync(|conn| {
+                    db::meta::insert(conn, "demo_rp_id", &rp.rp_id)?;
+                    db::meta::insert(conn, "demo_rp_secret", &rp.secret).map_err(AdminError::from)
                 })?;
                 rp.rp_id
             }
@@ -101,9 +108,13 @@ pub fn seed(
     let secret = admin::show_app(db, key, &appid, true)?
         .secret
         .ok_or_else(|| AdminError::Internal("demo secret".into()))?;
+    let rp_secret =
+        db.run_sync(|conn| db::meta::get(conn, "demo_rp_secret").map_err(AdminError::from))?;
     Ok(DemoSite {
         appid,
         secret,
         return_url,
+        rp_id,
+        rp_secret,
     })
 }

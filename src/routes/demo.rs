@@ -70,8 +70,9 @@ fn token_view(site: &DemoSite, field: &str) -> Option<serde_json::Value> {
     Some(serde_json::json!({
         "fields": fields,
         "offer": offer,
-        "lid": opened.get("lid"),
         "exp": opened.get("exp").as_deref().map(format_time),
+        "lid": opened.get("lid"),
+        "delt": opened.get("delt").as_deref().map(live::url_decode),
     }))
 }
 
@@ -101,6 +102,11 @@ async fn render(
     ctx.insert("csrf", &visitor.csrf(state)?);
     ctx.insert("consent_url", &consent_url(state, site));
     ctx.insert("requested", DEMO_REQUEST);
+    ctx.insert("appid", &site.appid);
+    ctx.insert("app_secret", &site.secret);
+    ctx.insert("rp_id", &site.rp_id);
+    ctx.insert("rp_secret", &site.rp_secret);
+    ctx.insert("public_url", &state.public_url);
     if let Some(view) = stored_token(req, state).and_then(|f| token_view(site, &f)) {
         ctx.insert("token", &view);
     }

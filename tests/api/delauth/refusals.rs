@@ -320,6 +320,32 @@ async fn the_demo_site_connects_and_refreshes_through_the_real_flow() {
         .unwrap();
     assert!(page.contains("Contacts.Read") && page.contains("Profiles.Read"));
     assert!(page.contains("skey"));
+    // The developer panel's check command works as printed: its provider and secret are real.
+    let start = page
+        .find("curl -s -u ")
+        .expect("a check command on the demo page")
+        + 11;
+    let command =
+        crate::helpers::unescape_html(&page[start..start + page[start..].find("</code>").unwrap()]);
+    let (credentials, rest) = command.split_once(' ').unwrap();
+    let (rp_id, rp_secret) = credentials.split_once(':').unwrap();
+    let token = rest
+        .split("'token=")
+        .nth(1)
+        .unwrap()
+        .split('\'')
+        .next()
+        .unwrap();
+    let check = reqwest::Client::new()
+        .post(format!("{}/delegation/check", app.address))
+        .basic_auth(rp_id, Some(rp_secret))
+        .form(&[("token", token), ("permission", "Contacts.Read")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(check.status(), 200);
+    let answer: serde_json::Value = check.json().await.unwrap();
+    assert_eq!(answer["active"], true, "{answer}");
     let r = app
         .post_form("/demo/refresh", &[("csrf", &csrf_in(&page).unwrap())])
         .await;
