@@ -64,6 +64,50 @@ impl From<crate::crypto::ServerKeyError> for AppError {
     }
 }
 
+impl From<crate::delauth::app::AppError> for AppError {
+    fn from(e: crate::delauth::app::AppError) -> Self {
+        match e {
+            crate::delauth::app::AppError::Storage(cause) => cause.into(),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<crate::tokens::TokenError> for AppError {
+    fn from(e: crate::tokens::TokenError) -> Self {
+        match e {
+            crate::tokens::TokenError::Db(db) => db.into(),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<crate::admin::AdminError> for AppError {
+    fn from(e: crate::admin::AdminError) -> Self {
+        match e {
+            crate::admin::AdminError::Invalid(m) | crate::admin::AdminError::Conflict(m) => {
+                AppError::BadRequest(m)
+            }
+            crate::admin::AdminError::NotFound(_) => AppError::NotFound,
+            crate::admin::AdminError::Db(db) => db.into(),
+            crate::admin::AdminError::Internal(m) => AppError::Internal(m),
+        }
+    }
+}
+
+impl From<crate::oauth::FlowError> for AppError {
+    fn from(e: crate::oauth::FlowError) -> Self {
+        match e {
+            crate::oauth::FlowError::Invalid => AppError::BadRequest(
+                "This authorization request is invalid (unknown client, unregistered redirect \
+                 URI, or malformed parameters)."
+                    .into(),
+            ),
+            crate::oauth::FlowError::Storage(cause) => AppError::Unavailable(cause),
+        }
+    }
+}
+
 impl AppError {
     /// The error page's title and message (an internal cause is never shown).
     pub fn title_and_message(&self) -> (&'static str, String) {
@@ -82,5 +126,47 @@ impl AppError {
             ),
             AppError::Internal(_) => ("Internal Server Error", "Internal Server Error".into()),
         }
+    }
+}
+
+/// Errors of the resource-provider endpoints (check, profile, JWKS), answered as JSON
+/// `{"error":<code>,"error_description":..}` with the codes of RFC 6749 / RFC 6750.
+#[derive(Debug, thiserror::Error)]
+pub enum ProviderError {
+    /// `invalid_client`, 401 with `WWW-Authenticate: Basic realm="assent"`: "authenticated with
+    /// the RP's id and secret (HTTP Basic)" failed.
+    #[error("invalid_client")]
+    InvalidClient,
+    /// `invalid_token`, 401 with `WWW-Authenticate: DelegatedToken realm="assent"`: the delegation
+    /// token is missing, inactive, or does not grant what the resource needs.
+    #[error("invalid_token")]
+    InvalidToken,
+    /// `invalid_request`, 400: the form can not be read or lacks `token`.
+    #[error("invalid_request")]
+    InvalidRequest(&'static str),
+    /// `temporarily_unavailable`, 503: "a failure of Assent's own storage is a 503, never an answer".
+    #[error("temporarily_unavailable")]
+    Unavailable(String),
+    /// `server_error`, 500: the cause is logged, never shown.
+    #[error("server_error")]
+    Internal(String),
+}
+
+impl From<crate::tokens::TokenError> for ProviderError {
+    fn from(e: crate::tokens::TokenError) -> Self {
+        match e {
+            crate::tokens::TokenError::Db(_) | crate::tokens::TokenError::Query(_) => {
+                ProviderError::Unavailable(e.to_string())
+            }
+            crate::tokens::TokenError::Key(_) | crate::tokens::TokenError::Rng(_) => {
+                ProviderError::Internal(e.to_string())
+            }
+        }
+    }
+}
+
+impl From<crate::db::DbError> for ProviderError {
+    fn from(e: crate::db::DbError) -> Self {
+        ProviderError::Unavailable(e.to_string())
     }
 }

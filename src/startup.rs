@@ -12,6 +12,7 @@ use crate::crypto::password::PasswordHasher;
 use crate::crypto::ServerKey;
 use crate::db::{self, Backend, Db, DbError};
 use crate::ratelimit::FailureLimiter;
+use crate::state::AppState;
 
 /// Why Assent did not start.
 #[derive(Debug, thiserror::Error)]
@@ -43,31 +44,6 @@ pub enum StartupError {
     /// Anything else.
     #[error("{0}")]
     Other(String),
-}
-
-/// Shared state of every handler.
-#[derive(Debug)]
-pub struct AppState {
-    /// The configuration.
-    pub config: Config,
-    /// Storage.
-    pub db: Db,
-    /// The server key.
-    pub key: ServerKey,
-    /// Password hashing.
-    pub hasher: PasswordHasher,
-    /// Failed sign-in limits.
-    pub limiter: FailureLimiter,
-    /// Public base URL without trailing slash.
-    pub public_url: String,
-    /// Set the `Secure` flag on cookies (public URL is https).
-    pub secure_cookies: bool,
-    /// Signs and checks tokens.
-    pub issuer: crate::tokens::Issuer,
-    /// Resource providers' credentials and the catalogue, cached for the check endpoint.
-    pub providers: crate::provider_cache::ProviderCache,
-    /// The demo website's registration, with `serve --demo`.
-    pub demo: Option<crate::demo::DemoSite>,
 }
 
 /// Storage ready for use: migrated, with the verified server key.

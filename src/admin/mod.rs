@@ -55,18 +55,6 @@ impl From<crate::crypto::ServerKeyError> for AdminError {
     }
 }
 
-impl From<AdminError> for crate::error::AppError {
-    fn from(e: AdminError) -> Self {
-        use crate::error::AppError;
-        match e {
-            AdminError::Invalid(m) | AdminError::Conflict(m) => AppError::BadRequest(m),
-            AdminError::NotFound(_) => AppError::NotFound,
-            AdminError::Db(db) => db.into(),
-            AdminError::Internal(m) => AppError::Internal(m),
-        }
-    }
-}
-
 /// `user create` output.
 #[derive(Debug, Serialize)]
 pub struct CreatedUser {

@@ -36,6 +36,32 @@ impl Params {
     }
 }
 
+/// The delegation token of an `Authorization` header value: `DelegatedToken dt="<delt>"` (the form old clients send)
+/// or `Authorization: Bearer <delt>`.
+pub fn delegated_token(value: &str) -> Option<String> {
+    let (scheme, rest) = value.trim().split_once(' ')?;
+    let rest = rest.trim();
+    if scheme.eq_ignore_ascii_case("bearer") {
+        return Some(rest.to_string());
+    }
+    if !scheme.eq_ignore_ascii_case("delegatedtoken") {
+        return None;
+    }
+    // auth-params: `name="value"` or `name=value`, comma-separated (RFC 9110 section 11.4).
+    rest.split(',').find_map(|param| {
+        let (name, value) = param.trim().split_once('=')?;
+        if !name.trim().eq_ignore_ascii_case("dt") {
+            return None;
+        }
+        let value = value.trim();
+        let value = value
+            .strip_prefix('"')
+            .and_then(|v| v.strip_suffix('"'))
+            .unwrap_or(value);
+        Some(value.to_string())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

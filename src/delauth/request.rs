@@ -1,8 +1,6 @@
 //! The consent request (docs/protocol.md section 3): every check, in order, each failure a clear message.
 //! A request that fails never leads to a redirect or POST to its return URL.
 
-use serde::{Deserialize, Serialize};
-
 use super::app::{AppContext, AppError};
 use super::Params;
 use crate::config::DelauthConfig;
@@ -35,9 +33,6 @@ pub enum RequestError {
     /// A value is too long or malformed.
     #[error("the {0} parameter is too long or malformed")]
     Value(&'static str),
-    /// The pending consent in the form is forged, stale or another user's.
-    #[error("this consent form has expired; go back to the website and start again")]
-    Pending,
 }
 
 impl RequestError {
@@ -129,60 +124,6 @@ pub fn validate(
         privacy_url,
         resource,
     })
-}
-
-/// A validated request carried through the consent form, sealed with the server key and bound to
-/// the user who saw it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct PendingConsent {
-    /// The application.
-    pub appid: String,
-    /// The user who saw the page.
-    pub user_id: i64,
-    /// Requested permissions.
-    pub permissions: Vec<String>,
-    /// The verified return URL.
-    pub return_url: String,
-    /// Website state.
-    pub appctx: Option<String>,
-    /// The `in` resource.
-    pub resource: Option<String>,
-    /// When the page was shown.
-    pub shown_at: i64,
-    /// `live` or `oauth` (what the decision answers).
-    pub protocol: String,
-    /// OAuth only: `state`, PKCE challenge and method.
-    #[serde(default)]
-    pub oauth: Option<serde_json::Value>,
-}
-
-/// How long a consent page may stay open before its form expires.
-pub const PENDING_TTL_SECS: i64 = 3600;
-
-impl PendingConsent {
-    /// Seal for a hidden form field.
-    pub fn seal(&self, key: &ServerKey) -> Result<String, crate::crypto::ServerKeyError> {
-        let json = serde_json::to_vec(self).unwrap_or_default();
-        key.seal("pending-consent", &json)
-    }
-
-    /// Open a sealed form field; it must be this user's and recent.
-    pub fn open(
-        key: &ServerKey,
-        sealed: &str,
-        user_id: i64,
-        now: i64,
-    ) -> Result<PendingConsent, RequestError> {
-        let bytes = key
-            .open("pending-consent", sealed)
-            .map_err(|_| RequestError::Pending)?;
-        let pending: PendingConsent =
-            serde_json::from_slice(&bytes).map_err(|_| RequestError::Pending)?;
-        if pending.user_id != user_id || now - pending.shown_at > PENDING_TTL_SECS {
-            return Err(RequestError::Pending);
-        }
-        Ok(pending)
-    }
 }
 
 /// The host of a URL, for display ("the request comes from ...").

@@ -1,13 +1,12 @@
 //! Sign-up, sign-in and sign-out pages.
 
-use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::session::{self, Visitor};
+use super::web::{client_ip, removal, render_page, see_other, start_session, CsrfForm, Visitor};
 use crate::domain::{Email, LocalPath};
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// `?next=` of the sign-in and sign-up pages.
 #[derive(Debug, Deserialize)]
@@ -36,13 +35,6 @@ pub struct SignUpForm {
     next: String,
 }
 
-/// A form that carries only the anti-CSRF token (sign-out, demo refresh).
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    /// The anti-CSRF token.
-    pub csrf: String,
-}
-
 /// Minimum password length for self-service accounts.
 pub const MIN_PASSWORD_LEN: usize = 10;
 
@@ -60,23 +52,8 @@ fn page(
     fill: impl FnOnce(&mut tera::Context),
 ) -> Result<HttpResponse, AppError> {
     let mut ctx = tera::Context::new();
-    ctx.insert("csrf", &visitor.csrf(state)?);
-    if let Some(user) = visitor.user() {
-        ctx.insert("user_email", &user.email);
-    }
     fill(&mut ctx);
-    let body = crate::templates::render(template, &ctx)?;
-    let mut resp = HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(body);
-    visitor.set_cookies(state, &mut resp);
-    Ok(resp)
-}
-
-fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, location))
-        .finish()
+    render_page(state, visitor, template, status, ctx)
 }
 
 /// `GET /signin?next=/local/path`.
@@ -120,7 +97,7 @@ pub async fn sign_in(
     let form = form.into_inner();
     let next = local_next(&form.next);
     let account = form.email.trim().to_lowercase();
-    let ip = session::client_ip(&req);
+    let ip = client_ip(&req);
     let now = crate::clock::now();
     if let Err(retry_after) = state.limiter.check(&ip, &account, now) {
         return Err(AppError::TooManyRequests { retry_after });
@@ -149,7 +126,7 @@ pub async fn sign_in(
     match user {
         Some(user) if verified => {
             state.limiter.reset_account(&account);
-            let cookies = session::start(&state, user.id, visitor.session_token()).await?;
+            let cookies = start_session(&state, user.id, visitor.session_token()).await?;
             tracing::info!(user_id = user.id, "signed in");
             let mut resp = see_other(&next);
             for c in cookies {
@@ -243,7 +220,7 @@ pub async fn sign_up(
     };
     match created {
         Ok(user) => {
-            let cookies = session::start(&state, user.id, visitor.session_token()).await?;
+            let cookies = start_session(&state, user.id, visitor.session_token()).await?;
             let mut resp = see_other(&next);
             for c in cookies {
                 let _ = resp.add_cookie(&c);
@@ -267,13 +244,9 @@ pub async fn sign_out(
     let visitor = Visitor::load(&req, &state).await?;
     visitor.check_csrf(&state, &form.csrf)?;
     if let Some(token) = visitor.session_token() {
-        let hash = crate::crypto::sha256_hex(token.as_bytes());
-        state
-            .db
-            .run(move |conn| crate::db::session::delete(conn, &hash).map_err(AppError::from))
-            .await?;
+        crate::session::end(&state.db, token).await?;
     }
     let mut resp = see_other("/");
-    let _ = resp.add_cookie(&session::removal());
+    let _ = resp.add_cookie(&removal());
     Ok(resp)
 }

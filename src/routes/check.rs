@@ -1,93 +1,14 @@
 //! `POST /delegation/check`: a resource provider asks whether a delegation token is active
-//! (docs/protocol.md section 7). Also the JSON errors of every resource-provider endpoint.
+//! (docs/protocol.md section 7).
 
-use actix_web::http::{header, StatusCode};
-use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
+use crate::error::ProviderError;
 use crate::provider_cache::{CheckOutcome, ProviderQuery};
-use crate::startup::AppState;
-use crate::tokens::{ActiveToken, TokenError};
-
-/// Errors of the resource-provider endpoints (check, profile, JWKS), answered as JSON
-/// `{"error":<code>,"error_description":..}` with the codes of RFC 6749 / RFC 6750.
-#[derive(Debug, thiserror::Error)]
-pub enum ProviderError {
-    /// `invalid_client`, 401 with `WWW-Authenticate: Basic realm="assent"`: "authenticated with
-    /// the RP's id and secret (HTTP Basic)" failed.
-    #[error("invalid_client")]
-    InvalidClient,
-    /// `invalid_token`, 401 with `WWW-Authenticate: DelegatedToken realm="assent"`: the delegation
-    /// token is missing, inactive, or does not grant what the resource needs.
-    #[error("invalid_token")]
-    InvalidToken,
-    /// `invalid_request`, 400: the form can not be read or lacks `token`.
-    #[error("invalid_request")]
-    InvalidRequest(&'static str),
-    /// `temporarily_unavailable`, 503: "a failure of Assent's own storage is a 503, never an answer".
-    #[error("temporarily_unavailable")]
-    Unavailable(String),
-    /// `server_error`, 500: the cause is logged, never shown.
-    #[error("server_error")]
-    Internal(String),
-}
-
-impl From<TokenError> for ProviderError {
-    fn from(e: TokenError) -> Self {
-        match e {
-            TokenError::Db(_) | TokenError::Query(_) => ProviderError::Unavailable(e.to_string()),
-            TokenError::Key(_) | TokenError::Rng(_) => ProviderError::Internal(e.to_string()),
-        }
-    }
-}
-
-impl From<crate::db::DbError> for ProviderError {
-    fn from(e: crate::db::DbError) -> Self {
-        ProviderError::Unavailable(e.to_string())
-    }
-}
-
-impl ResponseError for ProviderError {
-    fn status_code(&self) -> StatusCode {
-        match self {
-            ProviderError::InvalidClient | ProviderError::InvalidToken => StatusCode::UNAUTHORIZED,
-            ProviderError::InvalidRequest(_) => StatusCode::BAD_REQUEST,
-            ProviderError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            ProviderError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        let description = match self {
-            ProviderError::InvalidClient => "the resource provider's id or secret is wrong",
-            ProviderError::InvalidToken => "a delegation token granting this is required",
-            ProviderError::InvalidRequest(why) => why,
-            ProviderError::Unavailable(cause) => {
-                tracing::warn!(%cause, "storage unavailable");
-                "Assent can not reach its storage right now"
-            }
-            ProviderError::Internal(cause) => {
-                tracing::error!(%cause, "internal error");
-                "Internal Server Error"
-            }
-        };
-        let mut builder = HttpResponse::build(self.status_code());
-        match self {
-            ProviderError::InvalidClient => {
-                builder.insert_header((header::WWW_AUTHENTICATE, r#"Basic realm="assent""#));
-            }
-            ProviderError::InvalidToken => {
-                builder
-                    .insert_header((header::WWW_AUTHENTICATE, r#"DelegatedToken realm="assent""#));
-            }
-            _ => {}
-        }
-        builder.json(serde_json::json!({
-            "error": self.to_string(),
-            "error_description": description,
-        }))
-    }
-}
+use crate::state::AppState;
+use crate::tokens::ActiveToken;
 
 /// The check form; every field is optional here so that a missing one is answered, not rejected
 /// by the extractor.

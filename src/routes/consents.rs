@@ -2,16 +2,14 @@
 //! `POST /account/consents/revoke`: remove one permission; `GET|POST /account/consents/remove`:
 //! confirm, then remove a whole app. The rules live in [`crate::consents`].
 
-use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::session::Visitor;
+use super::web::{render_page, see_other, signed_in, Visitor};
 use crate::consents::{self, Revoked};
-use crate::db::user::User;
 use crate::domain::{permission::Permission, AppId};
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// `?done=` after an action: a fixed message, never reflected text.
 #[derive(Debug, Deserialize)]
@@ -44,52 +42,6 @@ pub struct RevokeAppForm {
     csrf: String,
     #[serde(default)]
     appid: String,
-}
-
-/// The visitor and their user, or the redirect to the sign-in page that comes back to this page.
-pub(super) async fn signed_in(
-    req: &HttpRequest,
-    state: &AppState,
-) -> Result<Result<(Visitor, User), HttpResponse>, AppError> {
-    let visitor = Visitor::load(req, state).await?;
-    match visitor.user().cloned() {
-        Some(user) => Ok(Ok((visitor, user))),
-        None => {
-            let back = match req.query_string() {
-                "" => req.path().to_string(),
-                q => format!("{}?{q}", req.path()),
-            };
-            let location = format!("/signin?next={}", crate::crypto::live::urlenc(&back));
-            Ok(Err(see_other(&location)))
-        }
-    }
-}
-
-/// A 303 to a local path.
-pub(super) fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, location))
-        .finish()
-}
-
-/// Render an account page: the CSRF token and the user's email go in with `ctx`.
-pub(super) fn render(
-    state: &AppState,
-    visitor: &mut Visitor,
-    user: &User,
-    template: &str,
-    status: actix_web::http::StatusCode,
-    mut ctx: tera::Context,
-) -> Result<HttpResponse, AppError> {
-    ctx.insert("csrf", &visitor.csrf(state)?);
-    ctx.insert("user_email", &user.email);
-    ctx.insert("user_name", &user.name);
-    let body = crate::templates::render(template, &ctx)?;
-    let mut resp = HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(body);
-    visitor.set_cookies(state, &mut resp);
-    Ok(resp)
 }
 
 fn done_message(done: Option<&str>) -> Option<&'static str> {
@@ -127,7 +79,7 @@ pub async fn consents_page(
         ctx.insert("notice", message);
     }
     let ok = actix_web::http::StatusCode::OK;
-    render(&state, &mut visitor, &user, "consents.html", ok, ctx)
+    render_page(&state, &mut visitor, "consents.html", ok, ctx)
 }
 
 fn parse_appid(text: &str) -> Result<AppId, AppError> {
@@ -194,7 +146,7 @@ pub async fn revoke_app_page(
     ctx.insert("tab", "apps");
     ctx.insert("app", app);
     let ok = actix_web::http::StatusCode::OK;
-    render(&state, &mut visitor, &user, "revoke_app.html", ok, ctx)
+    render_page(&state, &mut visitor, "revoke_app.html", ok, ctx)
 }
 
 /// `POST /account/consents/remove`: end every grant and refresh token of the app for this user.

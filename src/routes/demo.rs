@@ -3,14 +3,13 @@
 //! website uses, shows its fields, and refreshes it through the refresh protocol.
 
 use actix_web::cookie::{Cookie, SameSite};
-use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::session::Visitor;
+use super::web::{run_refresh, see_other, CsrfForm, Visitor};
 use crate::crypto::live::{self, urlenc, AppKeys};
 use crate::demo::{DemoSite, DEMO_REQUEST};
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 const TOKEN_COOKIE: &str = "contoso_token";
 
@@ -139,12 +138,6 @@ pub async fn demo_page(
     render(&req, &state, message, None).await
 }
 
-fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, location))
-        .finish()
-}
-
 /// `POST /demo/return`: what Assent's response page posts to the website.
 pub async fn demo_return(
     state: web::Data<AppState>,
@@ -175,7 +168,7 @@ pub async fn demo_return(
 pub async fn demo_refresh(
     req: HttpRequest,
     state: web::Data<AppState>,
-    form: web::Form<super::account::CsrfForm>,
+    form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, AppError> {
     let site = site(&state)?;
     Visitor::load(&req, &state)
@@ -207,7 +200,7 @@ pub async fn demo_refresh(
         urlenc(&site.return_url),
         urlenc(&verifier)
     );
-    let (status, body) = super::refresh::run_refresh(&state, &query).await;
+    let (status, body) = run_refresh(&state, &query).await;
     // Clients extract the token with a regular expression on the exact body.
     let token = body
         .strip_prefix("{\"ConsentToken\":\"")

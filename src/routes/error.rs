@@ -1,10 +1,13 @@
-//! The ONE place page errors become HTTP responses: a status, an HTML page that says what is
-//! wrong, `Retry-After` for 429; the cause of a 500 or 503 goes to the log, never to the page.
+//! The ONE place errors become HTTP responses. Pages: a status and an HTML page that says what is
+//! wrong, `Retry-After` for 429. JSON endpoints (resource providers, device tokens): their closed
+//! error enums with the protocol's codes. The cause of a 500 or 503 goes to the log, never to the
+//! client.
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 
-use crate::error::AppError;
+use crate::device::DeviceError;
+use crate::error::{AppError, ProviderError};
 
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
@@ -39,5 +42,116 @@ impl ResponseError for AppError {
             builder.insert_header((header::RETRY_AFTER, retry_after.to_string()));
         }
         builder.body(body)
+    }
+}
+
+impl ResponseError for ProviderError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ProviderError::InvalidClient | ProviderError::InvalidToken => StatusCode::UNAUTHORIZED,
+            ProviderError::InvalidRequest(_) => StatusCode::BAD_REQUEST,
+            ProviderError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ProviderError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let description = match self {
+            ProviderError::InvalidClient => "the resource provider's id or secret is wrong",
+            ProviderError::InvalidToken => "a delegation token granting this is required",
+            ProviderError::InvalidRequest(why) => why,
+            ProviderError::Unavailable(cause) => {
+                tracing::warn!(%cause, "storage unavailable");
+                "Assent can not reach its storage right now"
+            }
+            ProviderError::Internal(cause) => {
+                tracing::error!(%cause, "internal error");
+                "Internal Server Error"
+            }
+        };
+        let mut builder = HttpResponse::build(self.status_code());
+        match self {
+            ProviderError::InvalidClient => {
+                builder.insert_header((header::WWW_AUTHENTICATE, r#"Basic realm="assent""#));
+            }
+            ProviderError::InvalidToken => {
+                builder
+                    .insert_header((header::WWW_AUTHENTICATE, r#"DelegatedToken realm="assent""#));
+            }
+            _ => {}
+        }
+        builder.json(serde_json::json!({
+            "error": self.to_string(),
+            "error_description": description,
+        }))
+    }
+}
+
+/// The challenge of a 401 from `POST /tokens`: sign in again to get a new `X-Token`.
+const X_TOKEN_CHALLENGE: &str = r#"X-Token realm="assent""#;
+
+impl ResponseError for DeviceError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            DeviceError::InvalidRequest(_) => StatusCode::BAD_REQUEST,
+            DeviceError::InvalidCredentials
+            | DeviceError::MissingToken
+            | DeviceError::InvalidToken => StatusCode::UNAUTHORIZED,
+            DeviceError::NotFound => StatusCode::NOT_FOUND,
+            DeviceError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            DeviceError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            DeviceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let description = match self {
+            DeviceError::InvalidRequest(why) => why,
+            DeviceError::InvalidCredentials => "wrong email or password",
+            DeviceError::MissingToken => {
+                "send X-Token: <device token> or Authorization: Bearer <delegation token>"
+            }
+            DeviceError::InvalidToken => {
+                "the token is unknown, expired, or does not grant Profiles.Read"
+            }
+            DeviceError::NotFound => "no valid device token has this id",
+            DeviceError::TooManyAttempts { .. } => {
+                "too many failed sign-ins; wait before trying again"
+            }
+            DeviceError::Unavailable(cause) => {
+                tracing::warn!(%cause, "storage unavailable");
+                "Assent can not reach its storage right now"
+            }
+            DeviceError::Internal(cause) => {
+                tracing::error!(%cause, "internal error");
+                "Internal Server Error"
+            }
+        };
+        let mut builder = HttpResponse::build(self.status_code());
+        match self {
+            DeviceError::InvalidCredentials => {
+                builder.insert_header((header::WWW_AUTHENTICATE, X_TOKEN_CHALLENGE));
+            }
+            // RFC 6750 section 3.1: no error code when the request had no credentials at all.
+            DeviceError::MissingToken => {
+                builder.append_header((header::WWW_AUTHENTICATE, r#"Bearer realm="assent""#));
+                builder.append_header((header::WWW_AUTHENTICATE, X_TOKEN_CHALLENGE));
+            }
+            DeviceError::InvalidToken => {
+                builder.append_header((
+                    header::WWW_AUTHENTICATE,
+                    r#"Bearer realm="assent", error="invalid_token""#,
+                ));
+                builder.append_header((header::WWW_AUTHENTICATE, X_TOKEN_CHALLENGE));
+            }
+            DeviceError::TooManyAttempts { retry_after } => {
+                builder.insert_header((header::RETRY_AFTER, retry_after.to_string()));
+            }
+            _ => {}
+        }
+        builder.json(serde_json::json!({
+            "error": self.to_string(),
+            "error_description": description,
+        }))
     }
 }

@@ -3,10 +3,10 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::consents::{render, signed_in};
+use super::web::{render_page, signed_in};
 use crate::consents;
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// `?page=` (from 1; anything else shows the first page).
 #[derive(Debug, Deserialize)]
@@ -38,5 +38,5 @@ pub async fn history_page(
     ctx.insert("tab", "history");
     ctx.insert("history", &history);
     let ok = actix_web::http::StatusCode::OK;
-    render(&state, &mut visitor, &user, "history.html", ok, ctx)
+    render_page(&state, &mut visitor, "history.html", ok, ctx)
 }

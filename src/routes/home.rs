@@ -2,9 +2,9 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::session::Visitor;
+use super::web::Visitor;
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// `GET /`.
 pub async fn home_page(

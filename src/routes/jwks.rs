@@ -3,8 +3,8 @@
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 
-use super::check::ProviderError;
-use crate::startup::AppState;
+use crate::error::ProviderError;
+use crate::state::AppState;
 
 /// `GET /.well-known/jwks.json`: every key whose tokens may still be valid, read from storage so
 /// every instance answers alike; cacheable for a minute.

@@ -4,9 +4,9 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use crate::catalogue::Profile;
 use crate::device::{self, DeviceError};
-use crate::startup::AppState;
+use crate::profile::Profile;
+use crate::state::AppState;
 
 /// The header a rich client sends its device token in.
 pub const X_TOKEN: &str = "X-Token";
@@ -30,13 +30,18 @@ pub async fn me(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResp
                 email: user.email,
             })
     } else {
-        let token = super::profile::delegated_token(&req).ok_or(DeviceError::MissingToken)?;
+        let token = req
+            .headers()
+            .get(actix_web::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(crate::delauth::params::delegated_token)
+            .ok_or(DeviceError::MissingToken)?;
         let shared = state.clone();
         state
             .db
             .run(move |conn| {
                 let state = &shared;
-                crate::catalogue::read_token_profile(
+                crate::profile::read_token_profile(
                     &state.issuer,
                     &state.providers,
                     conn,

@@ -17,14 +17,14 @@ pub mod oauth;
 pub mod oauth_token;
 pub mod profile;
 pub mod refresh;
-pub mod session;
 pub mod settings;
+pub mod web;
 pub mod webauth;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::{DefaultHeaders, Next};
-use actix_web::web;
+use actix_web::web::{delete, get, post, to, ServiceConfig};
 
 use crate::error::AppError;
 
@@ -34,73 +34,61 @@ pub const CSP: &str =
                        form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// Register every route.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(home::home_page))
-        .route("/healthz", web::get().to(health::healthz))
-        .route("/readyz", web::get().to(health::readyz))
-        .route("/static/{file}", web::get().to(assets::asset))
-        .route("/signin", web::get().to(account::sign_in_page))
-        .route("/signin", web::post().to(account::sign_in))
-        .route("/signup", web::get().to(account::sign_up_page))
-        .route("/signup", web::post().to(account::sign_up))
-        .route("/signout", web::post().to(account::sign_out))
-        .route("/consent", web::get().to(consent::consent_page))
-        .route("/Delegation.aspx", web::get().to(consent::consent_page))
-        .route("/consent", web::post().to(consent::decide_consent))
-        .route("/consent/refresh", web::get().to(refresh::refresh_token))
-        .route("/RefreshToken.aspx", web::get().to(refresh::refresh_token))
-        .route("/oauth2/authorize", web::get().to(oauth::authorize_page))
-        .route("/oauth2/authorize", web::post().to(consent::decide_consent))
-        .route("/oauth2/token", web::post().to(oauth_token::token))
-        .route("/oauth2/revoke", web::post().to(oauth_token::revoke))
-        .route(
-            "/oauth2/introspect",
-            web::post().to(oauth_token::introspect),
-        )
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.route("/", get().to(home::home_page))
+        .route("/healthz", get().to(health::healthz))
+        .route("/readyz", get().to(health::readyz))
+        .route("/static/{file}", get().to(assets::asset))
+        .route("/signin", get().to(account::sign_in_page))
+        .route("/signin", post().to(account::sign_in))
+        .route("/signup", get().to(account::sign_up_page))
+        .route("/signup", post().to(account::sign_up))
+        .route("/signout", post().to(account::sign_out))
+        .route("/consent", get().to(consent::consent_page))
+        .route("/Delegation.aspx", get().to(consent::consent_page))
+        .route("/consent", post().to(consent::decide_consent))
+        .route("/consent/refresh", get().to(refresh::refresh_token))
+        .route("/RefreshToken.aspx", get().to(refresh::refresh_token))
+        .route("/oauth2/authorize", get().to(oauth::authorize_page))
+        .route("/oauth2/authorize", post().to(consent::decide_consent))
+        .route("/oauth2/token", post().to(oauth_token::token))
+        .route("/oauth2/revoke", post().to(oauth_token::revoke))
+        .route("/oauth2/introspect", post().to(oauth_token::introspect))
         .route(
             "/.well-known/oauth-authorization-server",
-            web::get().to(oauth_token::metadata),
+            get().to(oauth_token::metadata),
         )
-        .route("/demo", web::get().to(demo::demo_page))
-        .route("/demo/return", web::post().to(demo::demo_return))
-        .route("/demo/refresh", web::post().to(demo::demo_refresh))
-        .route("/delegation/check", web::post().to(check::check_delegation))
-        .route("/.well-known/jwks.json", web::get().to(jwks::jwks))
-        .route("/users/@L@{lid}/profile", web::get().to(profile::profile))
-        .route("/tokens", web::post().to(device::create_token))
-        .route("/tokens/{id}", web::get().to(device::show_token))
-        .route("/tokens/{id}", web::delete().to(device::delete_token))
-        .route("/me", web::get().to(me::me))
-        .route("/wlogin.srf", web::get().to(webauth::web_sign_in))
-        .route("/logout.srf", web::get().to(webauth::web_sign_out))
-        .route("/account", web::get().to(settings::account_page))
-        .route(
-            "/account/password",
-            web::post().to(settings::change_password),
-        )
+        .route("/demo", get().to(demo::demo_page))
+        .route("/demo/return", post().to(demo::demo_return))
+        .route("/demo/refresh", post().to(demo::demo_refresh))
+        .route("/delegation/check", post().to(check::check_delegation))
+        .route("/.well-known/jwks.json", get().to(jwks::jwks))
+        .route("/users/@L@{lid}/profile", get().to(profile::profile))
+        .route("/tokens", post().to(device::create_token))
+        .route("/tokens/{id}", get().to(device::show_token))
+        .route("/tokens/{id}", delete().to(device::delete_token))
+        .route("/me", get().to(me::me))
+        .route("/wlogin.srf", get().to(webauth::web_sign_in))
+        .route("/logout.srf", get().to(webauth::web_sign_out))
+        .route("/account", get().to(settings::account_page))
+        .route("/account/password", post().to(settings::change_password))
         .route(
             "/account/sign-out-everywhere",
-            web::post().to(settings::sign_out_everywhere),
+            post().to(settings::sign_out_everywhere),
         )
-        .route("/account/consents", web::get().to(consents::consents_page))
-        .route(
-            "/ManageConsent.aspx",
-            web::get().to(consents::consents_page),
-        )
+        .route("/account/consents", get().to(consents::consents_page))
+        .route("/ManageConsent.aspx", get().to(consents::consents_page))
         .route(
             "/account/consents/revoke",
-            web::post().to(consents::revoke_grant),
+            post().to(consents::revoke_grant),
         )
         .route(
             "/account/consents/remove",
-            web::get().to(consents::revoke_app_page),
+            get().to(consents::revoke_app_page),
         )
-        .route(
-            "/account/consents/remove",
-            web::post().to(consents::revoke_app),
-        )
-        .route("/account/history", web::get().to(history::history_page))
-        .default_service(web::to(not_found));
+        .route("/account/consents/remove", post().to(consents::revoke_app))
+        .route("/account/history", get().to(history::history_page))
+        .default_service(to(not_found));
 }
 
 async fn not_found() -> Result<actix_web::HttpResponse, AppError> {

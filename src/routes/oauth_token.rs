@@ -8,11 +8,11 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use oxide_auth::endpoint::QueryParameter;
 use oxide_auth_actix::OAuthRequest;
 
-use super::oauth::{only, pairs, to_http};
+use super::web::{form_pairs as pairs, oauth_response as to_http, only};
 use crate::error::AppError;
 use crate::oauth::store::FlowContext;
 use crate::oauth::{self, FlowError, OAuthReq, TokenAnswer};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 fn json_error(status: u16, code: &str, description: &str) -> HttpResponse {
     HttpResponse::build(

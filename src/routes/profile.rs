@@ -3,34 +3,13 @@
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::check::ProviderError;
-use crate::startup::AppState;
+use crate::error::ProviderError;
+use crate::state::AppState;
 
-/// The delegation token of `Authorization: DelegatedToken dt="<delt>"` (the form old clients send)
-/// or `Authorization: Bearer <delt>`.
-pub fn delegated_token(req: &HttpRequest) -> Option<String> {
+/// The delegation token of the request's `Authorization` header, if any.
+fn delegated_token(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, rest) = value.trim().split_once(' ')?;
-    let rest = rest.trim();
-    if scheme.eq_ignore_ascii_case("bearer") {
-        return Some(rest.to_string());
-    }
-    if !scheme.eq_ignore_ascii_case("delegatedtoken") {
-        return None;
-    }
-    // auth-params: `name="value"` or `name=value`, comma-separated (RFC 9110 section 11.4).
-    rest.split(',').find_map(|param| {
-        let (name, value) = param.trim().split_once('=')?;
-        if !name.trim().eq_ignore_ascii_case("dt") {
-            return None;
-        }
-        let value = value.trim();
-        let value = value
-            .strip_prefix('"')
-            .and_then(|v| v.strip_suffix('"'))
-            .unwrap_or(value);
-        Some(value.to_string())
-    })
+    crate::delauth::params::delegated_token(value)
 }
 
 /// `GET /users/@L@{lid}/profile`: `{"lid":..,"name":..,"email":..}` for a token carrying
@@ -48,7 +27,7 @@ pub async fn profile(
         .db
         .run(move |conn| {
             let state = &shared;
-            crate::catalogue::read_profile(&state.issuer, &state.providers, conn, &token, &lid, now)
+            crate::profile::read_profile(&state.issuer, &state.providers, conn, &token, &lid, now)
         })
         .await?;
     match profile {

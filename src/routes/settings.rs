@@ -5,12 +5,11 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::consents::{render, see_other, signed_in};
-use super::session::{self, Visitor};
+use super::web::{client_ip, removal, render_page, see_other, signed_in, Visitor};
 use crate::consents::account::{self, PasswordChange, PasswordChangeError, MIN_PASSWORD_LEN};
 use crate::db::user::User;
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// `?done=` after an action.
 #[derive(Debug, Deserialize)]
@@ -62,7 +61,7 @@ fn account_page_with(
     if let Some(e) = error {
         ctx.insert("error", e);
     }
-    render(state, visitor, user, "account.html", status, ctx)
+    render_page(state, visitor, "account.html", status, ctx)
 }
 
 /// `GET /account`.
@@ -94,7 +93,7 @@ pub async fn change_password(
         return Ok(see_other("/signin?next=%2Faccount"));
     };
     let keep = crate::crypto::sha256_hex(token.as_bytes());
-    let (ip, now) = (session::client_ip(&req), crate::clock::now());
+    let (ip, now) = (client_ip(&req), crate::clock::now());
     if let Err(retry_after) = state.limiter.check(&ip, &user.email, now) {
         return Err(AppError::TooManyRequests { retry_after });
     }
@@ -151,6 +150,6 @@ pub async fn sign_out_everywhere(
         .await?;
     tracing::info!(user_id, ended, "signed out everywhere");
     let mut resp = see_other("/signin");
-    let _ = resp.add_cookie(&session::removal());
+    let _ = resp.add_cookie(&removal());
     Ok(resp)
 }

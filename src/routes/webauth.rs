@@ -5,12 +5,12 @@
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::session::{self, Visitor};
+use super::web::{removal, response_page, Visitor};
 use crate::delauth::request::{host_of, origin_of};
 use crate::delauth::webauth::{self, WebAuthError, WebAuthRequest};
 use crate::delauth::Params;
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 fn refused(e: WebAuthError) -> AppError {
     if e.is_storage() {
@@ -61,7 +61,7 @@ pub async fn web_sign_in(
     let fields = webauth::sign_in_fields(&request, &state.key, user.id, now)
         .map_err(|e| AppError::Internal(e.to_string()))?;
     tracing::info!(user_id = user.id, appid = %request.app.app.appid, "web sign-in");
-    super::consent::response_page(&request.return_url, &fields)
+    response_page(&request.return_url, &fields)
 }
 
 /// The page CSP with the website's origin allowed for images (its clear-cookie GIF).
@@ -83,11 +83,7 @@ pub async fn web_sign_out(
     let request = validate(&req, &state, webauth::validate_sign_out, now).await?;
     let visitor = Visitor::load(&req, &state).await?;
     if let Some(token) = visitor.session_token() {
-        let hash = crate::crypto::sha256_hex(token.as_bytes());
-        state
-            .db
-            .run(move |conn| crate::db::session::delete(conn, &hash).map_err(AppError::from))
-            .await?;
+        crate::session::end(&state.db, token).await?;
     }
     let ru = &request.return_url;
     let mut ctx = tera::Context::new();
@@ -100,7 +96,7 @@ pub async fn web_sign_out(
         .content_type("text/html; charset=utf-8")
         .insert_header(("Content-Security-Policy", logout_csp(ru)))
         .body(body);
-    let _ = resp.add_cookie(&session::removal());
+    let _ = resp.add_cookie(&removal());
     Ok(resp)
 }
 

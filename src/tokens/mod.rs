@@ -29,12 +29,3 @@ pub enum TokenError {
     #[error(transparent)]
     Rng(#[from] crate::crypto::RngError),
 }
-
-impl From<TokenError> for crate::error::AppError {
-    fn from(e: TokenError) -> Self {
-        match e {
-            TokenError::Db(db) => db.into(),
-            other => crate::error::AppError::Internal(other.to_string()),
-        }
-    }
-}

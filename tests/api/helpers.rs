@@ -3,7 +3,8 @@
 use std::sync::Arc;
 
 use assent::config::Config;
-use assent::startup::{AppState, Application};
+use assent::startup::Application;
+use assent::state::AppState;
 use diesel::{Connection, PgConnection, RunQueryDsl};
 
 /// A running Assent for one test.

@@ -7,7 +7,6 @@
 
 use std::collections::BTreeMap;
 
-use assent::catalogue::Profile;
 use assent::crypto::jws::{self, DelegationClaims, SigningKey};
 use assent::crypto::live::{self, urlenc, AppKeys};
 use assent::crypto::{b64, b64url, ServerKey};
@@ -15,6 +14,7 @@ use assent::delauth::refresh::{success_body, RefreshError};
 use assent::delauth::{token, webauth, Params};
 use assent::device::{self, TokenInfo, TokenRequest};
 use assent::domain::permission::PermissionList;
+use assent::profile::Profile;
 use assent::routes::check::answer_body;
 use assent::tokens::{ActiveToken, Issued};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

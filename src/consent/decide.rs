@@ -1,0 +1,219 @@
+//! The consent decision, written once: read the app again, then answer in the pending consent's
+//! protocol. Grant rows are written in one write transaction and the tokens signed after it, on
+//! every path (a decision, a remembered consent, an OAuth code's exchange later).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use super::{remember, Decision, PendingConsent, Protocol};
+use crate::db::user::User;
+use crate::delauth::request::ConsentRequest;
+use crate::delauth::{token, AppContext};
+use crate::domain::permission::Permission;
+use crate::error::AppError;
+use crate::oauth::store::FlowContext;
+use crate::oauth::{self, AuthorizeDecision, OAuthReq, OAuthResp};
+use crate::state::AppState;
+use crate::tokens::issue::GrantRequest;
+use crate::tokens::Issued;
+
+/// What the website gets.
+#[derive(Debug)]
+pub enum Answer {
+    /// Live: a page whose form posts these fields to the verified return URL.
+    Post {
+        /// The verified return URL.
+        return_url: String,
+        /// `action`, `ResponseCode`, `ConsentToken` (when approved), `appctx` (when given).
+        fields: Vec<(&'static str, String)>,
+    },
+    /// OAuth 2.0: the authorization flow's answer (a redirect to the verified redirect URI).
+    OAuth(OAuthResp),
+}
+
+/// Answer `pending` with the user's `decision`.
+pub async fn decide(
+    state: &Arc<AppState>,
+    user: &User,
+    pending: PendingConsent,
+    decision: Decision,
+    now: i64,
+) -> Result<Answer, AppError> {
+    let (st, appid) = (state.clone(), pending.appid.clone());
+    let app = state
+        .db
+        .run(move |conn| AppContext::load(conn, &st.key, &appid, now).map_err(AppError::from))
+        .await?
+        .filter(|app| app.is_registered(&pending.return_url))
+        .ok_or_else(|| AppError::BadRequest("This application is no longer registered.".into()))?;
+    match pending.protocol {
+        Protocol::OAuth { query } => {
+            let public_client = app.app.is_public;
+            oauth_decision(state, query, public_client, user.id, decision, now)
+                .await
+                .map(Answer::OAuth)
+        }
+        Protocol::Live { appctx, resource } => {
+            if !decision.allow {
+                return Ok(live_answer(pending.return_url, appctx, None));
+            }
+            let chosen = decision.chosen;
+            let issued = issue_live(state, &app, user, resource, move |_| Ok(Some(chosen)), now)
+                .await?
+                .ok_or_else(|| AppError::Internal("a decision issued nothing".into()))?;
+            let token = token::consent_token(&app.seal_keys, &issued)
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            Ok(live_answer(pending.return_url, appctx, Some(token)))
+        }
+    }
+}
+
+/// The remembered consent of a Live request, answered at once, or `None` when the user must be
+/// asked (see [`remember::remembered`]).
+pub async fn remembered(
+    state: &Arc<AppState>,
+    consent: &ConsentRequest,
+    user: &User,
+    now: i64,
+) -> Result<Option<Answer>, AppError> {
+    let (user_id, app_id) = (user.id, consent.app.app.id);
+    let wanted: Vec<Permission> = consent
+        .permissions
+        .iter()
+        .map(|p| p.permission.clone())
+        .collect();
+    let resource = consent.resource.clone();
+    let wanted_resource = resource.clone();
+    let issued = issue_live(
+        state,
+        &consent.app,
+        user,
+        resource,
+        move |conn| {
+            let active = crate::db::grant::active_for_user_app(conn, user_id, app_id, now)?;
+            Ok(remember::remembered(
+                &active,
+                &wanted,
+                wanted_resource.as_deref(),
+                now,
+            ))
+        },
+        now,
+    )
+    .await?;
+    let Some(issued) = issued else {
+        return Ok(None);
+    };
+    let token = token::consent_token(&consent.app.seal_keys, &issued)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(Some(live_answer(
+        consent.return_url.clone(),
+        consent.appctx.clone(),
+        Some(token),
+    )))
+}
+
+/// In one write transaction: `choose` reads what to grant (None: nothing), and the grant family
+/// with its grants and refresh token is written; the tokens are signed after the commit.
+async fn issue_live(
+    state: &Arc<AppState>,
+    app: &AppContext,
+    user: &User,
+    resource: Option<String>,
+    choose: impl FnOnce(&mut crate::db::DbConnection) -> Result<Option<Vec<(Permission, i64)>>, AppError>
+        + Send
+        + 'static,
+    now: i64,
+) -> Result<Option<Issued>, AppError> {
+    let st = state.clone();
+    let (app_id, appid) = (app.app.id, app.app.appid.clone());
+    let (user_id, lid) = (user.id, user.lid.clone());
+    state
+        .db
+        .run(move |conn| {
+            let unsigned = st.db.write_in(conn, |conn| {
+                let Some(permissions) = choose(conn)? else {
+                    return Ok::<_, AppError>(None);
+                };
+                let req = GrantRequest {
+                    user_id,
+                    lid: &lid,
+                    application_id: app_id,
+                    appid: &appid,
+                    protocol: "live",
+                    resource: resource.as_deref(),
+                    permissions: &permissions,
+                };
+                Ok(Some(st.issuer.grant_rows(conn, &req, now)?))
+            })?;
+            match unsigned {
+                Some(unsigned) => Ok(Some(st.issuer.sign(conn, unsigned, now)?)),
+                None => Ok(None),
+            }
+        })
+        .await
+}
+
+fn live_answer(return_url: String, appctx: Option<String>, token: Option<String>) -> Answer {
+    let mut fields = vec![("action", "delauth".to_string())];
+    match token {
+        Some(token) => {
+            fields.push(("ResponseCode", "RequestApproved".to_string()));
+            fields.push(("ConsentToken", token));
+        }
+        None => fields.push(("ResponseCode", "RequestRejected".to_string())),
+    }
+    if let Some(ctx) = appctx {
+        fields.push(("appctx", ctx));
+    }
+    Answer::Post { return_url, fields }
+}
+
+/// An OAuth request's decision: the granted scope is the ticked permissions, each with its
+/// expiry; the code is written by the authorization flow in one transaction.
+async fn oauth_decision(
+    state: &Arc<AppState>,
+    mut query: Vec<(String, String)>,
+    public_client: bool,
+    user_id: i64,
+    decision: Decision,
+    now: i64,
+) -> Result<OAuthResp, AppError> {
+    if decision.allow {
+        let granted: Vec<String> = decision.chosen.iter().map(|(p, _)| p.to_string()).collect();
+        query.retain(|(n, _)| n != "scope");
+        query.push(("scope".into(), granted.join(" ")));
+    }
+    let expiries: BTreeMap<String, i64> = decision
+        .chosen
+        .iter()
+        .map(|(p, e)| (p.to_string(), *e))
+        .collect();
+    let st = state.clone();
+    let allow = decision.allow;
+    state
+        .db
+        .transaction(move |conn| {
+            let flow = FlowContext {
+                issuer: &st.issuer,
+                key: &st.key,
+                now,
+                expiries,
+                db: None,
+            };
+            let answer = if allow {
+                AuthorizeDecision::Allow(user_id.to_string())
+            } else {
+                AuthorizeDecision::Deny
+            };
+            oauth::authorize(
+                conn,
+                &flow,
+                OAuthReq::from_query(&query),
+                answer,
+                public_client,
+            )
+            .map_err(AppError::from)
+        })
+        .await
+}

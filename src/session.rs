@@ -1,0 +1,44 @@
+//! Browser sign-in sessions, HTTP-free: start (a fresh random token, only its SHA-256 stored), find
+//! the signed-in user, end. Cookies and CSRF binding are the web layer's (`routes::web`).
+
+use crate::crypto::{random_token, sha256_hex};
+use crate::db::{self, user::User, Db};
+use crate::error::AppError;
+
+/// Start a session for `user_id` that lasts `ttl_secs`, ending the `previous` one if given (a
+/// fresh token at every sign-in: no session fixation). Returns the new token, which exists in
+/// clear only in the cookie.
+pub async fn start(
+    db: &Db,
+    user_id: i64,
+    previous: Option<&str>,
+    ttl_secs: i64,
+    now: i64,
+) -> Result<String, AppError> {
+    let token = random_token()?;
+    let hash = sha256_hex(token.as_bytes());
+    let previous_hash = previous.map(|t| sha256_hex(t.as_bytes()));
+    db.transaction(move |conn| {
+        if let Some(old) = previous_hash {
+            db::session::delete(conn, &old)?;
+        }
+        db::session::create(conn, user_id, &hash, now, ttl_secs).map_err(AppError::from)
+    })
+    .await?;
+    Ok(token)
+}
+
+/// The user whose unexpired session `token` is (one indexed read).
+pub async fn find_user(db: &Db, token: &str, now: i64) -> Result<Option<User>, AppError> {
+    let hash = sha256_hex(token.as_bytes());
+    db.run(move |conn| db::session::find_user(conn, &hash, now).map_err(AppError::from))
+        .await
+}
+
+/// End the session `token` (signing out this browser).
+pub async fn end(db: &Db, token: &str) -> Result<(), AppError> {
+    let hash = sha256_hex(token.as_bytes());
+    db.run(move |conn| db::session::delete(conn, &hash).map_err(AppError::from))
+        .await
+        .map(|_| ())
+}

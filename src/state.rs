@@ -1,0 +1,41 @@
+//! What every handler shares: configuration, storage, keys, caches. Built by `startup`, read by
+//! `routes`; it imports neither.
+
+use crate::config::Config;
+use crate::crypto::password::PasswordHasher;
+use crate::crypto::ServerKey;
+use crate::db::Db;
+use crate::ratelimit::FailureLimiter;
+
+/// Shared state of every handler.
+pub struct AppState {
+    /// The configuration.
+    pub config: Config,
+    /// Storage.
+    pub db: Db,
+    /// The server key.
+    pub key: ServerKey,
+    /// Password hashing.
+    pub hasher: PasswordHasher,
+    /// Failed sign-in limits.
+    pub limiter: FailureLimiter,
+    /// Public base URL without trailing slash.
+    pub public_url: String,
+    /// Set the `Secure` flag on cookies (public URL is https).
+    pub secure_cookies: bool,
+    /// Signs and checks tokens.
+    pub issuer: crate::tokens::Issuer,
+    /// Resource providers' credentials and the catalogue, cached for the check endpoint.
+    pub providers: crate::provider_cache::ProviderCache,
+    /// The demo website's registration, with `serve --demo`.
+    pub demo: Option<crate::demo::DemoSite>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The configuration and keys hold secrets (the server key): none of them is printed.
+        f.debug_struct("AppState")
+            .field("public_url", &self.public_url)
+            .finish_non_exhaustive()
+    }
+}
