@@ -5,7 +5,9 @@ use super::DbConnection;
 use diesel::prelude::*;
 
 /// An application row.
-#[derive(Debug, Clone, Queryable)]
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = applications)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct Application {
     /// Primary key.
     pub id: i64,
@@ -80,19 +82,25 @@ fn insert_return_urls(
 pub fn find_by_appid(conn: &mut DbConnection, appid: &str) -> QueryResult<Option<Application>> {
     applications::table
         .filter(applications::appid.eq(appid))
+        .select(Application::as_select())
         .get_result(conn)
         .optional()
 }
 
 /// Find by primary key.
 pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Application>> {
-    applications::table.find(id).get_result(conn).optional()
+    applications::table
+        .find(id)
+        .select(Application::as_select())
+        .get_result(conn)
+        .optional()
 }
 
 /// Every application, oldest first.
 pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<Application>> {
     applications::table
         .order((applications::created_at.asc(), applications::appid.asc()))
+        .select(Application::as_select())
         .load(conn)
 }
 
@@ -105,7 +113,7 @@ pub fn find_with_return_urls(
         .left_join(app_return_urls::table)
         .filter(applications::appid.eq(appid))
         .order(app_return_urls::position.asc())
-        .select((applications::all_columns, app_return_urls::url.nullable()))
+        .select((Application::as_select(), app_return_urls::url.nullable()))
         .load(conn)?;
     let mut rows = rows.into_iter();
     Ok(rows.next().map(|(app, first)| {

@@ -5,7 +5,9 @@ use super::DbConnection;
 use diesel::prelude::*;
 
 /// An audit event row.
-#[derive(Debug, Clone, Queryable)]
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = audit_events)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct AuditEvent {
     /// Primary key.
     pub id: i64,
@@ -21,6 +23,19 @@ pub struct AuditEvent {
     pub family_id: Option<i64>,
     /// Human-readable, never a secret.
     pub detail: String,
+}
+
+/// An audit event to insert.
+#[derive(Insertable)]
+#[diesel(table_name = audit_events, treat_none_as_null = true)]
+struct NewAuditEvent<'a> {
+    id: i64,
+    at: i64,
+    kind: &'a str,
+    user_id: Option<i64>,
+    application_id: Option<i64>,
+    family_id: Option<i64>,
+    detail: &'a str,
 }
 
 /// 2020-01-01T00:00:00Z in Unix microseconds: the epoch of [`ordered_id`].
@@ -87,15 +102,15 @@ pub(crate) fn record_with_id(
     detail: &str,
 ) -> QueryResult<()> {
     diesel::insert_into(audit_events::table)
-        .values((
-            audit_events::id.eq(id),
-            audit_events::at.eq(at),
-            audit_events::kind.eq(kind),
-            audit_events::user_id.eq(user_id),
-            audit_events::application_id.eq(application_id),
-            audit_events::family_id.eq(family_id),
-            audit_events::detail.eq(detail),
-        ))
+        .values(NewAuditEvent {
+            id,
+            at,
+            kind,
+            user_id,
+            application_id,
+            family_id,
+            detail,
+        })
         .execute(conn)
         .map(|_| ())
 }
@@ -112,6 +127,7 @@ pub fn for_user(
         .order((audit_events::at.desc(), audit_events::id.desc()))
         .limit(limit)
         .offset(offset)
+        .select(AuditEvent::as_select())
         .load(conn)
 }
 

@@ -7,7 +7,9 @@ use super::DbConnection;
 use diesel::prelude::*;
 
 /// A device row.
-#[derive(Debug, Clone, Queryable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = devices, treat_none_as_null = true)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct Device {
     /// Primary key (given to the client as `device_id`).
     pub id: i64,
@@ -22,7 +24,9 @@ pub struct Device {
 }
 
 /// A device token row.
-#[derive(Debug, Clone, Queryable)]
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = device_tokens)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct DeviceToken {
     /// Primary key.
     pub id: i64,
@@ -36,6 +40,18 @@ pub struct DeviceToken {
     pub created_at: i64,
     /// Unix seconds.
     pub expires_at: i64,
+}
+
+/// A device token to insert.
+#[derive(Insertable)]
+#[diesel(table_name = device_tokens)]
+struct NewDeviceToken<'a> {
+    id: i64,
+    token_hash: &'a str,
+    user_id: i64,
+    device_id: i64,
+    created_at: i64,
+    expires_at: i64,
 }
 
 /// Take the user's row lock (a no-op update) so that concurrent sign-ins of one user run one after
@@ -59,6 +75,7 @@ pub fn upsert(
     let existing: Option<Device> = devices::table
         .filter(devices::user_id.eq(user_id))
         .filter(devices::manufacturer_id.eq(manufacturer_id))
+        .select(Device::as_select())
         .get_result(conn)
         .optional()?;
     match existing {
@@ -80,13 +97,7 @@ pub fn upsert(
                 created_at: now,
             };
             diesel::insert_into(devices::table)
-                .values((
-                    devices::id.eq(device.id),
-                    devices::user_id.eq(user_id),
-                    devices::manufacturer_id.eq(manufacturer_id),
-                    devices::device_type.eq(device_type),
-                    devices::created_at.eq(now),
-                ))
+                .values(&device)
                 .execute(conn)?;
             Ok(device)
         }
@@ -127,14 +138,14 @@ pub fn insert_token(
     expires_at: i64,
 ) -> QueryResult<()> {
     diesel::insert_into(device_tokens::table)
-        .values((
-            device_tokens::id.eq(super::new_id()?),
-            device_tokens::token_hash.eq(token_hash),
-            device_tokens::user_id.eq(user_id),
-            device_tokens::device_id.eq(device_id),
-            device_tokens::created_at.eq(now),
-            device_tokens::expires_at.eq(expires_at),
-        ))
+        .values(NewDeviceToken {
+            id: super::new_id()?,
+            token_hash,
+            user_id,
+            device_id,
+            created_at: now,
+            expires_at,
+        })
         .execute(conn)
         .map(|_| ())
 }
@@ -149,7 +160,7 @@ pub fn find_active(
         .inner_join(users::table.on(users::id.eq(device_tokens::user_id)))
         .filter(device_tokens::token_hash.eq(token_hash))
         .filter(device_tokens::expires_at.gt(now))
-        .select((device_tokens::all_columns, users::all_columns))
+        .select((DeviceToken::as_select(), User::as_select()))
         .get_result(conn)
         .optional()
 }
@@ -174,5 +185,6 @@ pub fn active_for_user(
         .filter(device_tokens::user_id.eq(user_id))
         .filter(device_tokens::expires_at.gt(now))
         .order(device_tokens::created_at.desc())
+        .select(DeviceToken::as_select())
         .load(conn)
 }

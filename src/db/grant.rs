@@ -6,7 +6,9 @@ use super::DbConnection;
 use diesel::prelude::*;
 
 /// A grant row.
-#[derive(Debug, Clone, Queryable)]
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = grants)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct Grant {
     /// Primary key.
     pub id: i64,
@@ -29,14 +31,16 @@ pub struct Grant {
 }
 
 impl Grant {
-    /// Neither revoked nor expired at `now`.
+    /// Neither revoked nor expired at `now` (the rule: [`crate::domain::grant::is_active`]).
     pub fn is_active(&self, now: i64) -> bool {
-        self.revoked_at.is_none() && self.expires_at > now
+        crate::domain::grant::is_active(self.revoked_at, self.expires_at, now)
     }
 }
 
 /// A token-family row.
-#[derive(Debug, Clone, Queryable)]
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = token_families)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct Family {
     /// Primary key, the `gid` claim.
     pub id: i64,
@@ -58,6 +62,33 @@ pub struct Family {
     pub revoked_reason: Option<String>,
 }
 
+/// A family to insert (not revoked).
+#[derive(Insertable)]
+#[diesel(table_name = token_families, treat_none_as_null = true)]
+struct NewFamily<'a> {
+    id: i64,
+    user_id: i64,
+    application_id: i64,
+    protocol: &'a str,
+    resource: Option<&'a str>,
+    created_at: i64,
+    last_used_at: i64,
+}
+
+/// A grant to insert (not revoked).
+#[derive(Insertable)]
+#[diesel(table_name = grants, treat_none_as_null = true)]
+struct NewGrant<'a> {
+    id: i64,
+    family_id: i64,
+    user_id: i64,
+    application_id: i64,
+    permission: &'a str,
+    resource: Option<&'a str>,
+    granted_at: i64,
+    expires_at: i64,
+}
+
 /// Create a family.
 pub fn insert_family(
     conn: &mut DbConnection,
@@ -69,15 +100,15 @@ pub fn insert_family(
     now: i64,
 ) -> QueryResult<()> {
     diesel::insert_into(token_families::table)
-        .values((
-            token_families::id.eq(id),
-            token_families::user_id.eq(user_id),
-            token_families::application_id.eq(application_id),
-            token_families::protocol.eq(protocol),
-            token_families::resource.eq(resource),
-            token_families::created_at.eq(now),
-            token_families::last_used_at.eq(now),
-        ))
+        .values(NewFamily {
+            id,
+            user_id,
+            application_id,
+            protocol,
+            resource,
+            created_at: now,
+            last_used_at: now,
+        })
         .execute(conn)
         .map(|_| ())
 }
@@ -95,16 +126,16 @@ pub fn insert_grant(
     expires_at: i64,
 ) -> QueryResult<()> {
     diesel::insert_into(grants::table)
-        .values((
-            grants::id.eq(super::new_id()?),
-            grants::family_id.eq(family_id),
-            grants::user_id.eq(user_id),
-            grants::application_id.eq(application_id),
-            grants::permission.eq(permission),
-            grants::resource.eq(resource),
-            grants::granted_at.eq(now),
-            grants::expires_at.eq(expires_at),
-        ))
+        .values(NewGrant {
+            id: super::new_id()?,
+            family_id,
+            user_id,
+            application_id,
+            permission,
+            resource,
+            granted_at: now,
+            expires_at,
+        })
         .execute(conn)
         .map(|_| ())
 }
@@ -154,6 +185,7 @@ pub fn touch_family(conn: &mut DbConnection, family_id: i64, now: i64) -> QueryR
 pub fn family_grants(conn: &mut DbConnection, family_id: i64) -> QueryResult<Vec<Grant>> {
     grants::table
         .filter(grants::family_id.eq(family_id))
+        .select(Grant::as_select())
         .load(conn)
 }
 
@@ -162,11 +194,14 @@ pub fn family_with_grants(
     conn: &mut DbConnection,
     family_id: i64,
 ) -> QueryResult<Option<(Family, Vec<Grant>)>> {
-    let query = token_families::table
-        .left_join(grants::table)
-        .filter(token_families::id.eq(family_id))
-        .select((token_families::all_columns, grants::all_columns.nullable()));
-    let rows: Vec<(Family, Option<Grant>)> = super::on_backend!(conn, |c| query.load(c))?;
+    // Built inside the macro: `as_select()` is typed by the backend, and each arm has its own.
+    let rows: Vec<(Family, Option<Grant>)> = super::on_backend!(conn, |c| {
+        token_families::table
+            .left_join(grants::table)
+            .filter(token_families::id.eq(family_id))
+            .select((Family::as_select(), Option::<Grant>::as_select()))
+            .load(c)
+    })?;
     let mut iter = rows.into_iter();
     let Some((family, first)) = iter.next() else {
         return Ok(None);
@@ -192,7 +227,7 @@ pub fn active_for_user_app(
         .filter(grants::revoked_at.is_null())
         .filter(grants::expires_at.gt(now))
         .filter(token_families::revoked_at.is_null())
-        .select(grants::all_columns)
+        .select(Grant::as_select())
         .load(conn)
 }
 
@@ -243,8 +278,8 @@ pub fn for_user_with_families(
         .inner_join(applications::table)
         .filter(grants::user_id.eq(user_id))
         .select((
-            grants::all_columns,
-            token_families::all_columns,
+            Grant::as_select(),
+            Family::as_select(),
             applications::appid,
             applications::name,
             applications::privacy_url,

@@ -9,6 +9,7 @@
 
 pub mod application;
 pub mod audit;
+mod checkpoint;
 pub mod device;
 pub mod grant;
 pub mod meta;
@@ -21,13 +22,14 @@ pub mod session;
 pub mod signing_key;
 pub mod user;
 
+use checkpoint::SAFETY_CHECKPOINT_PAGES;
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, ConnectionError, PgConnection, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use std::sync::{Arc, Mutex};
 
-const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
-const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+/// The schema's migrations, one tree for both backends (see `migrations/README.md`).
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
 // The derive generates public helper types without docs; keep that confined to this module.
 #[allow(missing_docs)]
@@ -79,6 +81,14 @@ pub enum DbError {
     Blocking,
 }
 
+impl DbError {
+    /// A failure of the storage itself (no connection, a failed query), as opposed to a
+    /// misconfiguration or a panicked task: answered 503 on every surface.
+    pub fn is_storage_failure(&self) -> bool {
+        matches!(self, DbError::Pool(_) | DbError::Query(_))
+    }
+}
+
 /// Which backend a URL names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Backend {
@@ -123,7 +133,7 @@ impl r2d2::ManageConnection for Manager {
                 let mut conn = SqliteConnection::establish(path)?;
                 // WAL (set once, in `Db::connect`) lets readers run beside the one writer; the busy
                 // timeout makes writers queue instead of failing; foreign keys are off by default.
-                // Checkpoints run on the checkpointer's own connection (see `checkpointer`), not in
+                // Checkpoints run on the checkpointer's own connection (see `checkpoint`), not in
                 // the commit of a request; the high automatic threshold is only a safety net.
                 conn.batch_execute(&format!(
                     "PRAGMA busy_timeout = {}; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
@@ -158,39 +168,6 @@ pub struct Db {
     busy_timeout_ms: u32,
     /// While any clone of this `Db` lives, the SQLite checkpointer thread runs.
     _alive: Arc<()>,
-}
-
-/// WAL pages after which a committing connection checkpoints by itself (if the checkpointer fell
-/// behind); about 40 MB with 4 KiB pages.
-const SAFETY_CHECKPOINT_PAGES: u32 = 10_000;
-
-/// How often the checkpointer copies committed WAL pages into the database file.
-const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
-
-/// SQLite's automatic checkpoint runs inside a COMMIT, i.e. inside a request and under the write
-/// lock, and ends in an fsync; under load that made every request wait for the disk. This thread
-/// checkpoints PASSIVE-ly (never blocking readers or the writer) on its own connection, and stops
-/// within `CHECKPOINT_EVERY` once the last clone of the `Db` is dropped.
-fn checkpointer(path: String, busy_timeout_ms: u32, alive: std::sync::Weak<()>) {
-    let mut conn = match SqliteConnection::establish(&path) {
-        Ok(conn) => conn,
-        Err(e) => {
-            tracing::warn!(error = %e, "the WAL checkpointer could not open the database");
-            return;
-        }
-    };
-    if let Err(e) = conn.batch_execute(&format!("PRAGMA busy_timeout = {busy_timeout_ms};")) {
-        tracing::warn!(error = %e, "the WAL checkpointer could not set up its connection");
-    }
-    loop {
-        std::thread::sleep(CHECKPOINT_EVERY);
-        if alive.strong_count() == 0 {
-            return;
-        }
-        if let Err(e) = conn.batch_execute("PRAGMA wal_checkpoint(PASSIVE);") {
-            tracing::debug!(error = %e, "WAL checkpoint postponed");
-        }
-    }
 }
 
 impl std::fmt::Debug for Db {
@@ -231,7 +208,7 @@ impl Db {
             let (path, weak) = (path.clone(), Arc::downgrade(&alive));
             let spawned = std::thread::Builder::new()
                 .name("sqlite-checkpoint".into())
-                .spawn(move || checkpointer(path, busy_timeout_ms, weak));
+                .spawn(move || checkpoint::checkpointer(path, busy_timeout_ms, weak));
             if let Err(e) = spawned {
                 // Not fatal: commits then checkpoint by themselves past the safety threshold.
                 tracing::warn!(error = %e, "the WAL checkpointer thread could not start");
@@ -251,14 +228,12 @@ impl Db {
         &self.backend
     }
 
-    /// Run pending migrations of the backend in use; returns how many ran.
+    /// Run the pending [`MIGRATIONS`] on the backend in use; returns how many ran.
     pub fn migrate(&self) -> Result<usize, DbError> {
         let mut conn = self.pool.get()?;
         let ran = match &mut *conn {
-            DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
-            DbConnection::Pg(c) => c
-                .run_pending_migrations(POSTGRES_MIGRATIONS)
-                .map(|v| v.len()),
+            DbConnection::Sqlite(c) => c.run_pending_migrations(MIGRATIONS).map(|v| v.len()),
+            DbConnection::Pg(c) => c.run_pending_migrations(MIGRATIONS).map(|v| v.len()),
         };
         ran.map_err(|e| DbError::Migration(e.to_string()))
     }
@@ -357,11 +332,15 @@ impl Db {
             .map_err(|_| E::from(DbError::Blocking))?
     }
 
-    /// Is the database reachable (for `/readyz`)?
+    /// Does the database answer with Assent's schema (for `/readyz`)? A read of a table, not a
+    /// bare `SELECT 1`, so a damaged or replaced database file is not ready either.
     pub async fn ping(&self) -> bool {
-        self.run(|conn| conn.batch_execute("SELECT 1").map_err(DbError::from))
-            .await
-            .is_ok()
+        self.run(|conn| {
+            conn.batch_execute("SELECT COUNT(*) FROM __diesel_schema_migrations")
+                .map_err(DbError::from)
+        })
+        .await
+        .is_ok()
     }
 }
 

@@ -5,7 +5,9 @@ use super::DbConnection;
 use diesel::prelude::*;
 
 /// A code row.
-#[derive(Debug, Clone, Queryable)]
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = authorization_codes)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct Code {
     /// Primary key.
     pub id: i64,
@@ -54,20 +56,35 @@ pub struct NewCode<'a> {
     pub expires_at: i64,
 }
 
+/// The row [`insert`] writes for a [`NewCode`] (not exchanged, no family yet).
+#[derive(Insertable)]
+#[diesel(table_name = authorization_codes, treat_none_as_null = true)]
+struct NewCodeRow<'a> {
+    id: i64,
+    code_hash: &'a str,
+    application_id: i64,
+    user_id: i64,
+    redirect_uri: &'a str,
+    scope: &'a str,
+    code_challenge: Option<&'a str>,
+    created_at: i64,
+    expires_at: i64,
+}
+
 /// Insert a code.
 pub fn insert(conn: &mut DbConnection, new: &NewCode<'_>) -> QueryResult<()> {
     diesel::insert_into(authorization_codes::table)
-        .values((
-            authorization_codes::id.eq(super::new_id()?),
-            authorization_codes::code_hash.eq(new.code_hash),
-            authorization_codes::application_id.eq(new.application_id),
-            authorization_codes::user_id.eq(new.user_id),
-            authorization_codes::redirect_uri.eq(new.redirect_uri),
-            authorization_codes::scope.eq(new.scope),
-            authorization_codes::code_challenge.eq(new.code_challenge),
-            authorization_codes::created_at.eq(new.now),
-            authorization_codes::expires_at.eq(new.expires_at),
-        ))
+        .values(NewCodeRow {
+            id: super::new_id()?,
+            code_hash: new.code_hash,
+            application_id: new.application_id,
+            user_id: new.user_id,
+            redirect_uri: new.redirect_uri,
+            scope: new.scope,
+            code_challenge: new.code_challenge,
+            created_at: new.now,
+            expires_at: new.expires_at,
+        })
         .execute(conn)
         .map(|_| ())
 }
@@ -76,6 +93,7 @@ pub fn insert(conn: &mut DbConnection, new: &NewCode<'_>) -> QueryResult<()> {
 pub fn find(conn: &mut DbConnection, code_hash: &str) -> QueryResult<Option<Code>> {
     authorization_codes::table
         .filter(authorization_codes::code_hash.eq(code_hash))
+        .select(Code::as_select())
         .get_result(conn)
         .optional()
 }

@@ -5,7 +5,9 @@ use super::DbConnection;
 use diesel::prelude::*;
 
 /// A resource-provider row.
-#[derive(Debug, Clone, Queryable)]
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = resource_providers)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct ResourceProvider {
     /// Primary key.
     pub id: i64,
@@ -22,9 +24,12 @@ pub struct ResourceProvider {
 }
 
 /// One action of an offer, joined with its offer and provider.
-#[derive(Debug, Clone, Queryable)]
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = offer_actions)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct CatalogueRow {
     /// Offer name, e.g. `Contacts`.
+    #[diesel(select_expression = offers::name)]
     pub offer: String,
     /// Action, e.g. `Read`.
     pub action: String,
@@ -33,7 +38,30 @@ pub struct CatalogueRow {
     /// Can a website obtain it at all?
     pub grantable: bool,
     /// Owning provider's primary key.
+    #[diesel(select_expression = offers::provider_id)]
     pub provider_id: i64,
+}
+
+/// A provider to insert.
+#[derive(Insertable)]
+#[diesel(table_name = resource_providers)]
+struct NewResourceProvider<'a> {
+    id: i64,
+    rp_id: &'a str,
+    name: &'a str,
+    secret_hash: &'a str,
+    custom_types: bool,
+    created_at: i64,
+}
+
+/// An offer's action to insert.
+#[derive(Insertable)]
+#[diesel(table_name = offer_actions)]
+struct NewOfferAction<'a> {
+    offer_id: i64,
+    action: &'a str,
+    description: &'a str,
+    grantable: bool,
 }
 
 /// Insert a provider.
@@ -47,14 +75,14 @@ pub fn insert(
     now: i64,
 ) -> QueryResult<()> {
     diesel::insert_into(resource_providers::table)
-        .values((
-            resource_providers::id.eq(id),
-            resource_providers::rp_id.eq(rp_id),
-            resource_providers::name.eq(name),
-            resource_providers::secret_hash.eq(secret_hash),
-            resource_providers::custom_types.eq(custom_types),
-            resource_providers::created_at.eq(now),
-        ))
+        .values(NewResourceProvider {
+            id,
+            rp_id,
+            name,
+            secret_hash,
+            custom_types,
+            created_at: now,
+        })
         .execute(conn)
         .map(|_| ())
 }
@@ -66,6 +94,7 @@ pub fn find_by_rp_id(
 ) -> QueryResult<Option<ResourceProvider>> {
     resource_providers::table
         .filter(resource_providers::rp_id.eq(rp_id))
+        .select(ResourceProvider::as_select())
         .get_result(conn)
         .optional()
 }
@@ -74,6 +103,7 @@ pub fn find_by_rp_id(
 pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<ResourceProvider>> {
     resource_providers::table
         .order(resource_providers::created_at.asc())
+        .select(ResourceProvider::as_select())
         .load(conn)
 }
 
@@ -119,12 +149,12 @@ pub fn upsert_action(
     .execute(conn)?;
     if updated == 0 {
         diesel::insert_into(offer_actions::table)
-            .values((
-                offer_actions::offer_id.eq(offer_id),
-                offer_actions::action.eq(action),
-                offer_actions::description.eq(description),
-                offer_actions::grantable.eq(grantable),
-            ))
+            .values(NewOfferAction {
+                offer_id,
+                action,
+                description,
+                grantable,
+            })
             .execute(conn)?;
     }
     Ok(())
@@ -134,13 +164,7 @@ pub fn upsert_action(
 pub fn catalogue(conn: &mut DbConnection) -> QueryResult<Vec<CatalogueRow>> {
     offer_actions::table
         .inner_join(offers::table)
-        .select((
-            offers::name,
-            offer_actions::action,
-            offer_actions::description,
-            offer_actions::grantable,
-            offers::provider_id,
-        ))
+        .select(CatalogueRow::as_select())
         .order((offers::name.asc(), offer_actions::action.asc()))
         .load(conn)
 }

@@ -7,7 +7,9 @@ use super::DbConnection;
 use diesel::prelude::*;
 
 /// A refresh-token row (the token itself is never stored).
-#[derive(Debug, Clone, Queryable)]
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = refresh_tokens)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct RefreshToken {
     /// Primary key.
     pub id: i64,
@@ -23,6 +25,17 @@ pub struct RefreshToken {
     pub consumed_at: Option<i64>,
 }
 
+/// A refresh token to insert (not consumed).
+#[derive(Insertable)]
+#[diesel(table_name = refresh_tokens)]
+struct NewRefreshToken<'a> {
+    id: i64,
+    family_id: i64,
+    token_hash: &'a str,
+    generation: i32,
+    issued_at: i64,
+}
+
 /// Store a refresh token's hash as generation `generation` of a family.
 pub fn insert_refresh_token(
     conn: &mut DbConnection,
@@ -32,13 +45,13 @@ pub fn insert_refresh_token(
     now: i64,
 ) -> QueryResult<()> {
     diesel::insert_into(refresh_tokens::table)
-        .values((
-            refresh_tokens::id.eq(super::new_id()?),
-            refresh_tokens::family_id.eq(family_id),
-            refresh_tokens::token_hash.eq(token_hash),
-            refresh_tokens::generation.eq(generation),
-            refresh_tokens::issued_at.eq(now),
-        ))
+        .values(NewRefreshToken {
+            id: super::new_id()?,
+            family_id,
+            token_hash,
+            generation,
+            issued_at: now,
+        })
         .execute(conn)
         .map(|_| ())
 }
@@ -52,11 +65,7 @@ pub fn find_refresh_token(
         .inner_join(token_families::table)
         .inner_join(users::table.on(users::id.eq(token_families::user_id)))
         .filter(refresh_tokens::token_hash.eq(token_hash))
-        .select((
-            refresh_tokens::all_columns,
-            token_families::all_columns,
-            users::lid,
-        ))
+        .select((RefreshToken::as_select(), Family::as_select(), users::lid))
         .get_result(conn)
         .optional()
 }
@@ -72,10 +81,10 @@ pub fn find_refresh_token_with_grants(
         .inner_join(users::table.on(users::id.eq(token_families::user_id)))
         .filter(refresh_tokens::token_hash.eq(token_hash))
         .select((
-            refresh_tokens::all_columns,
-            token_families::all_columns,
+            RefreshToken::as_select(),
+            Family::as_select(),
             users::lid,
-            grants::all_columns.nullable(),
+            Option::<Grant>::as_select(),
         ))
         .load(conn)?;
     let mut rows = rows.into_iter();

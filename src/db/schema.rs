@@ -1,5 +1,6 @@
 //! Hand-written diesel schema: types both backends share (`BigInt`, `Text`, `Bool`, `Integer`).
-//! Times are Unix seconds. Keep in step with `migrations/sqlite` and `migrations/postgres`.
+//! Times are Unix seconds. The one schema source of the code: keep it in step with `migrations/`
+//! (one tree for both backends); `tests/api/migrations.rs` compares it with both after migrating.
 #![allow(missing_docs)]
 
 diesel::table! {

@@ -5,6 +5,18 @@ use super::user::User;
 use super::DbConnection;
 use diesel::prelude::*;
 
+/// A session to insert.
+#[derive(Insertable)]
+#[diesel(table_name = sessions)]
+struct NewSession<'a> {
+    id: i64,
+    token_hash: &'a str,
+    user_id: i64,
+    created_at: i64,
+    expires_at: i64,
+    last_seen_at: i64,
+}
+
 /// Create a session for `user_id` whose token hashes to `token_hash`.
 pub fn create(
     conn: &mut DbConnection,
@@ -14,14 +26,14 @@ pub fn create(
     ttl_secs: i64,
 ) -> QueryResult<()> {
     diesel::insert_into(sessions::table)
-        .values((
-            sessions::id.eq(super::new_id()?),
-            sessions::token_hash.eq(token_hash),
-            sessions::user_id.eq(user_id),
-            sessions::created_at.eq(now),
-            sessions::expires_at.eq(now + ttl_secs),
-            sessions::last_seen_at.eq(now),
-        ))
+        .values(NewSession {
+            id: super::new_id()?,
+            token_hash,
+            user_id,
+            created_at: now,
+            expires_at: now + ttl_secs,
+            last_seen_at: now,
+        })
         .execute(conn)
         .map(|_| ())
 }
@@ -32,7 +44,7 @@ pub fn find_user(conn: &mut DbConnection, token_hash: &str, now: i64) -> QueryRe
         .inner_join(users::table)
         .filter(sessions::token_hash.eq(token_hash))
         .filter(sessions::expires_at.gt(now))
-        .select(users::all_columns)
+        .select(User::as_select())
         .get_result(conn)
         .optional()
 }

@@ -6,7 +6,9 @@ use super::DbConnection;
 use diesel::prelude::*;
 
 /// A signing-key row.
-#[derive(Debug, Clone, Queryable)]
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = signing_keys)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct SigningKeyRow {
     /// Primary key.
     pub id: i64,
@@ -22,6 +24,17 @@ pub struct SigningKeyRow {
     pub retired_at: Option<i64>,
 }
 
+/// A key to insert (current, so not retired).
+#[derive(Insertable)]
+#[diesel(table_name = signing_keys)]
+struct NewSigningKey<'a> {
+    id: i64,
+    kid: &'a str,
+    public_key: &'a str,
+    private_sealed: &'a str,
+    created_at: i64,
+}
+
 /// Make a new key current and retire the previous current one, at `now`. Call in a transaction.
 pub fn rotate(
     conn: &mut DbConnection,
@@ -34,13 +47,13 @@ pub fn rotate(
         .set(signing_keys::retired_at.eq(now))
         .execute(conn)?;
     diesel::insert_into(signing_keys::table)
-        .values((
-            signing_keys::id.eq(super::new_id()?),
-            signing_keys::kid.eq(kid),
-            signing_keys::public_key.eq(public_key),
-            signing_keys::private_sealed.eq(private_sealed),
-            signing_keys::created_at.eq(now),
-        ))
+        .values(NewSigningKey {
+            id: super::new_id()?,
+            kid,
+            public_key,
+            private_sealed,
+            created_at: now,
+        })
         .execute(conn)
         .map(|_| ())
 }
@@ -50,6 +63,7 @@ pub fn current(conn: &mut DbConnection) -> QueryResult<Option<SigningKeyRow>> {
     signing_keys::table
         .filter(signing_keys::retired_at.is_null())
         .order(signing_keys::created_at.desc())
+        .select(SigningKeyRow::as_select())
         .first(conn)
         .optional()
 }
@@ -66,5 +80,6 @@ pub fn still_needed(
                 .or(signing_keys::retired_at.gt(retired_after)),
         )
         .order(signing_keys::created_at.desc())
+        .select(SigningKeyRow::as_select())
         .load(conn)
 }

@@ -5,7 +5,9 @@ use super::DbConnection;
 use diesel::prelude::*;
 
 /// A user row.
-#[derive(Debug, Clone, Queryable)]
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct User {
     /// Primary key.
     pub id: i64,
@@ -55,19 +57,25 @@ pub fn insert(conn: &mut DbConnection, new: &NewUser<'_>) -> QueryResult<()> {
 pub fn find_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option<User>> {
     users::table
         .filter(users::email.eq(email))
+        .select(User::as_select())
         .get_result(conn)
         .optional()
 }
 
 /// Find by id.
 pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<User>> {
-    users::table.find(id).get_result(conn).optional()
+    users::table
+        .find(id)
+        .select(User::as_select())
+        .get_result(conn)
+        .optional()
 }
 
 /// Find by location id.
 pub fn find_by_lid(conn: &mut DbConnection, lid: &str) -> QueryResult<Option<User>> {
     users::table
         .filter(users::lid.eq(lid))
+        .select(User::as_select())
         .get_result(conn)
         .optional()
 }

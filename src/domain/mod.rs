@@ -2,6 +2,7 @@
 
 pub mod app_id;
 pub mod email;
+pub mod grant;
 pub mod local_path;
 pub mod permission;
 

@@ -13,6 +13,7 @@ mod device;
 mod health;
 mod helpers;
 mod instances;
+mod migrations;
 mod oauth;
 mod protocol_doc;
 mod provider;
