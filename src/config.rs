@@ -52,7 +52,7 @@ pub struct Config {
 }
 
 /// `[database]`
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DatabaseConfig {
     /// `url` (`ASSENT_DATABASE_URL`): `sqlite://PATH` (embedded, the default `sqlite://assent.db`)
@@ -105,7 +105,7 @@ impl Default for ServerConfig {
 }
 
 /// `[security]`
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SecurityConfig {
     /// `server_key` (`ASSENT_SERVER_KEY`): 32 bytes as 64 hex digits or base64; seals app secrets and
@@ -289,9 +289,70 @@ impl Config {
     }
 }
 
+/// A database URL fit for a log line: any password replaced by `***`.
+fn url_without_password(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+impl std::fmt::Debug for DatabaseConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseConfig")
+            .field("url", &url_without_password(&self.url))
+            .field("pool_size", &self.pool_size)
+            .field("busy_timeout_ms", &self.busy_timeout_ms)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for SecurityConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecurityConfig")
+            .field(
+                "server_key",
+                &self.server_key.as_ref().map(|_| crate::crypto::REDACTED),
+            )
+            .field("server_key_file", &self.server_key_file)
+            .field("session_ttl_secs", &self.session_ttl_secs)
+            .field("password_memory_kib", &self.password_memory_kib)
+            .field("password_iterations", &self.password_iterations)
+            .field("password_parallelism", &self.password_parallelism)
+            .field("password_hash_concurrency", &self.password_hash_concurrency)
+            .field(
+                "sign_in_max_failures_per_account",
+                &self.sign_in_max_failures_per_account,
+            )
+            .field(
+                "sign_in_max_failures_per_ip",
+                &self.sign_in_max_failures_per_ip,
+            )
+            .field("sign_in_window_secs", &self.sign_in_window_secs)
+            .field("key_reload_secs", &self.key_reload_secs)
+            .field("device_token_policy", &self.device_token_policy)
+            .field("device_token_ttl_secs", &self.device_token_ttl_secs)
+            .finish()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_output_of_the_configuration_shows_no_secret() {
+        let mut config = Config::default();
+        config.security.server_key = Some("00112233445566778899aabbccddeeff".repeat(2));
+        config.database.url = "postgres://assent:hunter2-secret@db.internal/assent".into();
+        let printed = format!("{config:?}");
+        assert!(!printed.contains("00112233445566778899"), "{printed}");
+        assert!(!printed.contains("hunter2-secret"), "{printed}");
+        assert!(printed.contains("db.internal"), "{printed}");
+    }
 
     #[test]
     fn the_environment_overrides_the_file_which_overrides_defaults() {

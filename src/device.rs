@@ -58,16 +58,17 @@ pub enum DeviceError {
 
 impl From<DbError> for DeviceError {
     fn from(e: DbError) -> Self {
-        match e {
-            DbError::Pool(_) => DeviceError::Unavailable(e.to_string()),
-            other => DeviceError::Internal(other.to_string()),
+        if e.is_storage_failure() {
+            DeviceError::Unavailable(e.to_string())
+        } else {
+            DeviceError::Internal(e.to_string())
         }
     }
 }
 
 impl From<diesel::result::Error> for DeviceError {
     fn from(e: diesel::result::Error) -> Self {
-        DeviceError::Internal(e.to_string())
+        DeviceError::Unavailable(e.to_string())
     }
 }
 
@@ -81,6 +82,7 @@ impl From<crate::tokens::TokenError> for DeviceError {
     fn from(e: crate::tokens::TokenError) -> Self {
         match e {
             crate::tokens::TokenError::Db(db) => db.into(),
+            crate::tokens::TokenError::Query(q) => q.into(),
             other => DeviceError::Internal(other.to_string()),
         }
     }

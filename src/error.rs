@@ -39,16 +39,19 @@ pub enum AppError {
 
 impl From<DbError> for AppError {
     fn from(e: DbError) -> Self {
-        match e {
-            DbError::Pool(_) => AppError::Unavailable(e.to_string()),
-            other => AppError::Internal(other.to_string()),
+        if e.is_storage_failure() {
+            AppError::Unavailable(e.to_string())
+        } else {
+            AppError::Internal(e.to_string())
         }
     }
 }
 
 impl From<diesel::result::Error> for AppError {
+    /// Every failed query is a storage failure: a 503, never a 500 (a lost connection, a locked or
+    /// full SQLite file, PostgreSQL going away all end here).
     fn from(e: diesel::result::Error) -> Self {
-        AppError::Internal(e.to_string())
+        AppError::Unavailable(e.to_string())
     }
 }
 
@@ -77,6 +80,7 @@ impl From<crate::tokens::TokenError> for AppError {
     fn from(e: crate::tokens::TokenError) -> Self {
         match e {
             crate::tokens::TokenError::Db(db) => db.into(),
+            crate::tokens::TokenError::Query(q) => q.into(),
             other => AppError::Internal(other.to_string()),
         }
     }

@@ -27,25 +27,31 @@ pub enum PasswordChangeError {
     /// The user no longer exists.
     #[error("This account no longer exists.")]
     NoUser,
-    /// Storage or hashing failed.
+    /// Storage failed.
+    #[error("storage failed: {0}")]
+    Storage(String),
+    /// Hashing failed.
     #[error("password change failed: {0}")]
     Internal(String),
 }
 
 impl From<DbError> for PasswordChangeError {
     fn from(e: DbError) -> Self {
-        PasswordChangeError::Internal(e.to_string())
+        if e.is_storage_failure() {
+            PasswordChangeError::Storage(e.to_string())
+        } else {
+            PasswordChangeError::Internal(e.to_string())
+        }
     }
 }
 
 impl From<diesel::result::Error> for PasswordChangeError {
     fn from(e: diesel::result::Error) -> Self {
-        PasswordChangeError::Internal(e.to_string())
+        PasswordChangeError::Storage(e.to_string())
     }
 }
 
-/// What the user typed.
-#[derive(Debug)]
+/// What the user typed. `Debug` shows none of it.
 pub struct PasswordChange<'a> {
     /// The current password.
     pub current: &'a str,
@@ -126,4 +132,10 @@ pub fn sign_out_everywhere(
         &format!("{ended} session(s) and {devices} device token(s) signed out"),
     )?;
     Ok(ended)
+}
+
+impl std::fmt::Debug for PasswordChange<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PasswordChange").finish_non_exhaustive()
+    }
 }

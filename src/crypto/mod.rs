@@ -71,6 +71,9 @@ pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && bool::from(a.ct_eq(b))
 }
 
+/// What `Debug` prints in place of a secret (tokens, passwords, keys, hashes of them).
+pub const REDACTED: &str = "<redacted>";
+
 #[cfg(test)]
 mod tests {
     use super::*;

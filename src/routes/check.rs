@@ -12,7 +12,7 @@ use crate::tokens::ActiveToken;
 
 /// The check form; every field is optional here so that a missing one is answered, not rejected
 /// by the extractor.
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
 pub struct CheckForm {
     token: Option<String>,
     permission: Option<String>,
@@ -72,5 +72,19 @@ pub fn answer_body(active: Option<&ActiveToken>) -> serde_json::Result<String> {
     match active {
         Some(active) => serde_json::to_string(active),
         None => serde_json::to_string(&serde_json::json!({ "active": false })),
+    }
+}
+
+impl std::fmt::Debug for CheckForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CheckForm")
+            .field(
+                "token",
+                &self.token.as_ref().map(|_| crate::crypto::REDACTED),
+            )
+            .field("permission", &self.permission)
+            .field("lid", &self.lid)
+            .field("resource", &self.resource)
+            .finish()
     }
 }

@@ -106,6 +106,9 @@ pub fn security_headers() -> DefaultHeaders {
         .add(("Cache-Control", "no-store"))
 }
 
+/// `Retry-After` of a 503: storage outages are usually short (a restart, a failover).
+const RETRY_AFTER_SECS: &str = "5";
+
 /// Milliseconds rounded to two decimals, as the request log prints them (`ms=2.33`).
 fn rounded_ms(elapsed: std::time::Duration) -> f64 {
     (elapsed.as_secs_f64() * 100_000.0).round() / 100.0
@@ -118,7 +121,17 @@ pub async fn log_request(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = std::time::Instant::now();
     let method = req.method().clone();
-    let res = next.call(req).await?;
+    let mut res = next.call(req).await?;
+    // Every 503 (storage unavailable, on any page or endpoint) tells clients when to try again.
+    if res.status() == actix_web::http::StatusCode::SERVICE_UNAVAILABLE {
+        let headers = res.headers_mut();
+        if !headers.contains_key(actix_web::http::header::RETRY_AFTER) {
+            headers.insert(
+                actix_web::http::header::RETRY_AFTER,
+                actix_web::http::header::HeaderValue::from_static(RETRY_AFTER_SECS),
+            );
+        }
+    }
     // The route's pattern, not the path: path parameters (device tokens in /tokens/{id}, user ids
     // in /users/@L@{lid}/profile) never reach the log.
     let path = res

@@ -116,6 +116,7 @@ pub async fn change_password(
             Ok(see_other("/account?done=password"))
         }
         Err(PasswordChangeError::Internal(cause)) => Err(AppError::Internal(cause)),
+        Err(PasswordChangeError::Storage(cause)) => Err(AppError::Unavailable(cause)),
         Err(PasswordChangeError::NoUser) => Err(AppError::Unauthorized(
             PasswordChangeError::NoUser.to_string(),
         )),

@@ -23,7 +23,6 @@ pub const SESSION_COOKIE: &str = "assent_session";
 pub const PRE_COOKIE: &str = "assent_pre";
 
 /// Who is asking: the signed-in user if any, and what CSRF tokens bind to.
-#[derive(Debug)]
 pub struct Visitor {
     /// The signed-in user.
     pub user: Option<User>,
@@ -94,6 +93,16 @@ impl Visitor {
         if let (true, Some(pre)) = (self.new_pre, &self.pre_token) {
             let _ = resp.add_cookie(&cookie(state, PRE_COOKIE, pre, None));
         }
+    }
+}
+
+impl std::fmt::Debug for Visitor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The session and pre-session tokens are bearer secrets: never printed.
+        f.debug_struct("Visitor")
+            .field("user", &self.user.as_ref().map(|u| u.id))
+            .field("signed_in", &self.session_token.is_some())
+            .finish_non_exhaustive()
     }
 }
 
@@ -312,10 +321,11 @@ pub async fn run_refresh(
             e.body(),
         ),
         Err(e) => {
-            let status = match e {
-                crate::tokens::TokenError::Db(crate::db::DbError::Pool(_)) => {
+            let status = match &e {
+                crate::tokens::TokenError::Db(db) if db.is_storage_failure() => {
                     StatusCode::SERVICE_UNAVAILABLE
                 }
+                crate::tokens::TokenError::Query(_) => StatusCode::SERVICE_UNAVAILABLE,
                 _ => StatusCode::INTERNAL_SERVER_ERROR,
             };
             tracing::error!(error = %e, "refresh failed");

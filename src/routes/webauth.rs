@@ -14,7 +14,7 @@ use crate::state::AppState;
 
 fn refused(e: WebAuthError) -> AppError {
     if e.is_storage() {
-        AppError::Internal(e.to_string())
+        AppError::Unavailable(e.to_string())
     } else {
         AppError::BadRequest(format!(
             "The website sent a request Assent can not use: {e}."

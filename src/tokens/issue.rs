@@ -26,8 +26,8 @@ pub struct Issuer {
     pub verified: super::verified::VerifiedCache,
 }
 
-/// Tokens just issued for a family.
-#[derive(Debug, Clone)]
+/// Tokens just issued for a family. `Debug` redacts the tokens.
+#[derive(Clone)]
 pub struct Issued {
     /// The family (`gid`).
     pub family_id: i64,
@@ -45,7 +45,8 @@ pub struct Issued {
 
 /// Rows written for new tokens, before the delegation token is signed (signing happens after the
 /// write transaction, so the database's write lock is not held during public-key cryptography).
-#[derive(Debug, Clone)]
+/// `Debug` redacts the refresh token.
+#[derive(Clone)]
 pub struct Unsigned {
     /// The family (`gid`).
     pub family_id: i64,
@@ -247,4 +248,50 @@ pub fn active_permissions(grants: &[Grant], now: i64) -> Vec<(Permission, i64)> 
 pub fn held_allows(held: &[(Permission, i64)], wanted: &Permission) -> bool {
     let perms: Vec<Permission> = held.iter().map(|(p, _)| p.clone()).collect();
     allows(&perms, wanted)
+}
+
+impl std::fmt::Debug for Issued {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Issued")
+            .field("family_id", &self.family_id)
+            .field("refresh_token", &crate::crypto::REDACTED)
+            .field("delegation_token", &crate::crypto::REDACTED)
+            .field("exp", &self.exp)
+            .field("offers", &self.offers)
+            .field("lid", &self.lid)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Unsigned {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Unsigned")
+            .field("family_id", &self.family_id)
+            .field("refresh_token", &crate::crypto::REDACTED)
+            .field("offers", &self.offers)
+            .field("lid", &self.lid)
+            .field("appid", &self.appid)
+            .field("resource", &self.resource)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_of_issued_tokens_shows_neither_token() {
+        let issued = Issued {
+            family_id: 7,
+            refresh_token: "refresh-secret-value".into(),
+            delegation_token: "eyJ.delegation.secret".into(),
+            exp: 1,
+            offers: vec![("Contacts.Read".into(), 2)],
+            lid: "6a9e4d31496a894d".into(),
+        };
+        let printed = format!("{issued:?}");
+        assert!(!printed.contains("refresh-secret") && !printed.contains("delegation.secret"));
+        assert!(printed.contains("Contacts.Read") && printed.contains("6a9e4d31496a894d"));
+    }
 }

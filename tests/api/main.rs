@@ -15,6 +15,7 @@ mod helpers;
 mod instances;
 mod migrations;
 mod oauth;
+mod outage;
 mod protocol_doc;
 mod provider;
 mod rollover;
