@@ -10,7 +10,7 @@ use crate::db::{self, DbConnection};
 use crate::domain::{permission::Permission, AppId};
 
 /// Why refresh tokens end when the user removes access (`token_families.revoked_reason`).
-pub const REASON: &str = "user";
+const REASON: &str = crate::tokens::RevokeReason::User.as_str();
 
 /// What a revocation did.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -43,15 +43,11 @@ pub fn revoke(
     if application_id != app.id {
         return Ok(false);
     }
-    db::grant::revoke_family(conn, family_id, "client", now)?;
-    db::audit::record(
-        conn,
-        now,
-        "revoke_app",
-        Some(user_id),
-        Some(application_id),
-        Some(family_id),
-        "the application revoked its token (RFC 7009)",
-    )?;
+    let family = crate::tokens::FamilyRef {
+        id: family_id,
+        user_id,
+        application_id,
+    };
+    crate::tokens::revoke_family(conn, family, crate::tokens::RevokeReason::Client, now)?;
     Ok(true)
 }

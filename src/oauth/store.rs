@@ -121,29 +121,13 @@ impl<'c> Store<'c> {
 
     fn revoke_family(
         &self,
-        family_id: i64,
-        user_id: i64,
-        app_id: i64,
-        reason: &str,
-        detail: &str,
+        family: crate::tokens::FamilyRef,
+        reason: crate::tokens::RevokeReason,
     ) -> Result<(), ()> {
         let now = self.ctx.now;
         let mut conn = self.conn.borrow_mut();
         self.write(&mut conn, |conn| {
-            db::grant::revoke_family(conn, family_id, reason, now)?;
-            db::audit::record(
-                conn,
-                now,
-                if reason == "reuse" {
-                    "reuse_detected"
-                } else {
-                    "code_replay"
-                },
-                Some(user_id),
-                Some(app_id),
-                Some(family_id),
-                detail,
-            )
+            crate::tokens::revoke_family(conn, family, reason, now)
         })
         .map_err(|e| self.fail(e))
     }
@@ -271,14 +255,13 @@ impl Authorizer for Store<'_> {
         };
         if !consumed {
             // A replayed code: revoke what its first exchange issued (RFC 6749 4.1.2).
-            if let Some(family) = row.family_id {
-                self.revoke_family(
-                    family,
-                    row.user_id,
-                    row.application_id,
-                    "code_replay",
-                    "an authorization code was used twice; the tokens it gave were revoked",
-                )?;
+            if let Some(id) = row.family_id {
+                let family = crate::tokens::FamilyRef {
+                    id,
+                    user_id: row.user_id,
+                    application_id: row.application_id,
+                };
+                self.revoke_family(family, crate::tokens::RevokeReason::CodeReplay)?;
             }
             return Ok(None);
         }

@@ -6,12 +6,14 @@ pub mod check;
 pub mod issue;
 pub mod keys;
 pub mod refresh;
+pub mod revoke;
 pub mod verified;
 
 pub use check::{check, ActiveToken, CheckRequest};
 pub use issue::{Issued, Issuer};
 pub use keys::KeyRing;
-pub use refresh::{Presented, RefreshOutcome, RefreshRefusal};
+pub use refresh::{Presented, RefreshOutcome, RefreshRefusal, Standing};
+pub use revoke::{revoke_family, FamilyRef, RevokeReason};
 
 /// Errors of token work (all are server-side failures; refusals are values, not errors).
 #[derive(Debug, thiserror::Error)]

@@ -3,6 +3,7 @@
 //! again is reuse and revokes its family (RFC 9700 section 4.14.2).
 
 use super::issue::{new_refresh_token, Issued, Issuer, Unsigned};
+use super::revoke::{revoke_family, FamilyRef, RevokeReason};
 use super::TokenError;
 use crate::crypto::sha256_hex;
 use crate::db::{self, grant::Grant, Db, DbConnection};
@@ -47,7 +48,45 @@ pub struct Presented {
     pub grants: Vec<Grant>,
 }
 
+/// What a presented refresh token stands for, from the reads alone: the ONE classifier both
+/// protocols use before they write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// Unconsumed, in an unrevoked family: it may rotate.
+    Fresh,
+    /// Already consumed: reuse (RFC 9700 section 4.14.2); the family must be revoked, also when it
+    /// already was for an earlier reuse (the new attempt is recorded too).
+    Reused,
+    /// Its family was revoked for another reason (the user, the client, a replayed code).
+    FamilyRevoked,
+}
+
 impl Presented {
+    /// Classify the token (see [`Standing`]).
+    pub fn standing(&self) -> Standing {
+        let revoked_for_reuse = self
+            .family
+            .revoked_reason
+            .as_deref()
+            .and_then(RevokeReason::parse)
+            == Some(RevokeReason::Reuse);
+        match (self.token.consumed_at, self.family.revoked_at) {
+            (Some(_), Some(_)) if !revoked_for_reuse => Standing::FamilyRevoked,
+            (Some(_), _) => Standing::Reused,
+            (None, Some(_)) => Standing::FamilyRevoked,
+            (None, None) => Standing::Fresh,
+        }
+    }
+
+    /// The family, as revocation needs it.
+    pub fn family_ref(&self) -> FamilyRef {
+        FamilyRef {
+            id: self.family.id,
+            user_id: self.family.user_id,
+            application_id: self.family.application_id,
+        }
+    }
+
     /// Read what a refresh needs about `presented`: one indexed read, no write.
     pub fn read(conn: &mut DbConnection, presented: &str) -> Result<Option<Presented>, TokenError> {
         let hash = sha256_hex(presented.as_bytes());
@@ -133,44 +172,29 @@ impl Issuer {
             Some(read) => Some(read),
             None => Presented::read(conn, presented)?,
         };
-        let Some(Presented {
+        let Some(found) = found else {
+            return Ok(Refused(RefreshRefusal::Unknown));
+        };
+        if found.family.application_id != application_id {
+            return Ok(Refused(RefreshRefusal::Unknown));
+        }
+        let family_ref = found.family_ref();
+        let reuse = move |conn: &mut DbConnection| -> Result<RefreshRefusal, TokenError> {
+            revoke_family(conn, family_ref, RevokeReason::Reuse, now)?;
+            Ok(RefreshRefusal::Reused)
+        };
+        match found.standing() {
+            Standing::Reused => return write(db, conn, reuse).map(Refused),
+            Standing::FamilyRevoked => return Ok(Refused(RefreshRefusal::FamilyRevoked)),
+            Standing::Fresh => {}
+        }
+        let Presented {
             token,
             family,
             lid,
             grants,
-        }) = found
-        else {
-            return Ok(Refused(RefreshRefusal::Unknown));
-        };
-        if family.application_id != application_id {
-            return Ok(Refused(RefreshRefusal::Unknown));
-        }
+        } = found;
         let (family_id, user_id) = (family.id, family.user_id);
-        let reuse = move |conn: &mut DbConnection| -> Result<RefreshRefusal, TokenError> {
-            db::grant::revoke_family(conn, family_id, "reuse", now)?;
-            db::audit::record(
-                conn,
-                now,
-                "reuse_detected",
-                Some(user_id),
-                Some(application_id),
-                Some(family_id),
-                "a used refresh token was presented again; every token of this grant was revoked",
-            )?;
-            Ok(RefreshRefusal::Reused)
-        };
-        if token.consumed_at.is_some() {
-            return if family.revoked_at.is_some()
-                && family.revoked_reason.as_deref() != Some("reuse")
-            {
-                Ok(Refused(RefreshRefusal::FamilyRevoked))
-            } else {
-                write(db, conn, reuse).map(Refused)
-            };
-        }
-        if family.revoked_at.is_some() {
-            return Ok(Refused(RefreshRefusal::FamilyRevoked));
-        }
         let offers = match covered(&grants, requested, now) {
             Ok(offers) => offers,
             Err(refusal) => return Ok(Refused(refusal)),
@@ -254,5 +278,106 @@ fn covered(
         Err(RefreshRefusal::ConsentRevoked)
     } else {
         Err(RefreshRefusal::ConsentExpired)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn presented(consumed: bool, revoked: Option<&str>) -> Presented {
+        Presented {
+            token: db::refresh_token::RefreshToken {
+                id: 1,
+                family_id: 2,
+                token_hash: "h".into(),
+                generation: 0,
+                issued_at: 10,
+                consumed_at: consumed.then_some(20),
+            },
+            family: db::grant::Family {
+                id: 2,
+                user_id: 3,
+                application_id: 4,
+                protocol: "live".into(),
+                resource: None,
+                created_at: 10,
+                last_used_at: 10,
+                revoked_at: revoked.map(|_| 30),
+                revoked_reason: revoked.map(str::to_string),
+            },
+            lid: "6a9e4d31496a894d".into(),
+            grants: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn an_unconsumed_token_of_a_live_family_may_rotate() {
+        assert_eq!(presented(false, None).standing(), Standing::Fresh);
+    }
+
+    #[test]
+    fn a_consumed_token_is_reuse_even_after_an_earlier_reuse_revoked_its_family() {
+        assert_eq!(presented(true, None).standing(), Standing::Reused);
+        assert_eq!(presented(true, Some("reuse")).standing(), Standing::Reused);
+    }
+
+    #[test]
+    fn a_family_the_user_or_the_client_revoked_is_only_revoked() {
+        for reason in ["user", "client", "code_replay"] {
+            assert_eq!(
+                presented(true, Some(reason)).standing(),
+                Standing::FamilyRevoked
+            );
+            assert_eq!(
+                presented(false, Some(reason)).standing(),
+                Standing::FamilyRevoked
+            );
+        }
+        assert_eq!(
+            presented(false, Some("reuse")).standing(),
+            Standing::FamilyRevoked
+        );
+    }
+
+    fn grant(permission: &str, expires_at: i64, revoked_at: Option<i64>) -> Grant {
+        Grant {
+            id: 1,
+            family_id: 2,
+            user_id: 3,
+            application_id: 4,
+            permission: permission.into(),
+            resource: None,
+            granted_at: 0,
+            expires_at,
+            revoked_at,
+        }
+    }
+
+    #[test]
+    fn a_refresh_covers_the_requested_permissions_still_granted_and_says_why_when_none_is() {
+        let read = Permission::parse("Contacts.Read").unwrap();
+        let write = Permission::parse("News.Write").unwrap();
+        let grants = [
+            grant("Contacts.Full", 100, None),
+            grant("News.Write", 100, Some(5)),
+        ];
+        assert_eq!(
+            covered(&grants, Some(std::slice::from_ref(&read)), 50),
+            Ok(vec![("Contacts.Full".to_string(), 100)])
+        );
+        assert_eq!(
+            covered(&grants, Some(std::slice::from_ref(&write)), 50),
+            Err(RefreshRefusal::ConsentRevoked)
+        );
+        assert_eq!(
+            covered(&grants, Some(std::slice::from_ref(&read)), 100),
+            Err(RefreshRefusal::ConsentExpired)
+        );
+        let other = Permission::parse("Photos.Read").unwrap();
+        assert_eq!(
+            covered(&grants, Some(&[other]), 50),
+            Err(RefreshRefusal::NotGranted)
+        );
     }
 }

@@ -9,7 +9,7 @@ use super::{scope_of, time, Store};
 use crate::db;
 use crate::domain::permission::Permission;
 use crate::tokens::issue::GrantRequest;
-use crate::tokens::{RefreshOutcome, TokenError};
+use crate::tokens::{RefreshOutcome, RevokeReason, Standing, TokenError};
 
 impl Issuer for Store<'_> {
     fn issue(&mut self, grant: Grant) -> Result<IssuedToken, ()> {
@@ -115,23 +115,15 @@ impl Issuer for Store<'_> {
         let Some(read) = found else {
             return Ok(None);
         };
-        let (row, family) = (&read.token, &read.family);
-        if row.consumed_at.is_some() {
-            if family.revoked_at.is_none() || family.revoked_reason.as_deref() == Some("reuse") {
-                // Reuse detection (RFC 9700 4.14.2): the whole family goes.
-                self.revoke_family(
-                    family.id,
-                    family.user_id,
-                    family.application_id,
-                    "reuse",
-                    "a used refresh token was presented again; every token of this grant was revoked",
-                )?;
+        match read.standing() {
+            Standing::Reused => {
+                self.revoke_family(read.family_ref(), RevokeReason::Reuse)?;
+                return Ok(None);
             }
-            return Ok(None);
+            Standing::FamilyRevoked => return Ok(None),
+            Standing::Fresh => {}
         }
-        if family.revoked_at.is_some() {
-            return Ok(None);
-        }
+        let family = &read.family;
         let known = self
             .apps
             .borrow()
