@@ -344,6 +344,19 @@ impl Db {
     }
 }
 
+/// Run `f` as one write transaction through `db`, or on `conn` directly when `db` is None because
+/// the caller already holds a transaction (an OAuth flow runs whole inside one).
+pub fn write_through<T, E: From<diesel::result::Error>>(
+    db: Option<&Db>,
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E> {
+    match db {
+        Some(db) => db.write_in(conn, f),
+        None => f(conn),
+    }
+}
+
 /// A random primary key, as a diesel error so it composes inside transactions.
 pub fn new_id() -> Result<i64, diesel::result::Error> {
     crate::crypto::random_id().map_err(|e| diesel::result::Error::QueryBuilderError(Box::new(e)))

@@ -138,11 +138,25 @@ pub enum Rotated {
     AlreadyConsumed,
 }
 
+/// [`rotate`] as its own write (see [`super::write_through`]): on PostgreSQL the rotation is one
+/// statement, atomic by itself, so it runs without BEGIN/COMMIT round trips; elsewhere its four
+/// statements run in one write transaction.
+pub fn rotate_in(
+    db: Option<&super::Db>,
+    conn: &mut DbConnection,
+    r: &Rotation<'_>,
+) -> QueryResult<Rotated> {
+    if matches!(conn, DbConnection::Pg(_)) {
+        return rotate(conn, r);
+    }
+    super::write_through(db, conn, |conn| rotate(conn, r))
+}
+
 /// Write a rotation: touch the family (unless revoked), consume the token (unless consumed), insert
 /// the new token and the audit event. On PostgreSQL this is ONE statement, so one round trip and
 /// its own transaction (or part of the caller's); elsewhere four statements that must run inside a
-/// transaction. Only `Done` writes a token or an event (`AlreadyConsumed` may have touched the
-/// family's `last_used_at`).
+/// transaction (see [`rotate_in`]). Only `Done` writes a token or an event (`AlreadyConsumed` may
+/// have touched the family's `last_used_at`).
 pub fn rotate(conn: &mut DbConnection, r: &Rotation<'_>) -> QueryResult<Rotated> {
     let event_id = super::audit::ordered_id()?;
     if let DbConnection::Pg(pg) = conn {

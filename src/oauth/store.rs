@@ -93,10 +93,7 @@ impl<'c> Store<'c> {
         conn: &mut DbConnection,
         f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
     ) -> Result<T, E> {
-        match self.ctx.db {
-            Some(db) => db.write_in(conn, f),
-            None => f(conn),
-        }
+        db::write_through(self.ctx.db, conn, f)
     }
 
     fn fail<E: std::fmt::Display>(&self, e: E) {

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use super::{KeyRing, TokenError};
 use crate::crypto::jws::DelegationClaims;
 use crate::crypto::{b64, random_bytes, sha256_hex, ServerKey};
-use crate::db::{self, grant::Grant, DbConnection};
-use crate::domain::permission::{allows, Permission};
+use crate::db::{self, DbConnection};
+use crate::domain::permission::Permission;
 
 /// What issuing needs besides the database.
 #[derive(Debug)]
@@ -229,25 +229,6 @@ impl Issuer {
         let unsigned = self.grant_rows(conn, req, now)?;
         self.sign(conn, unsigned, now)
     }
-}
-
-/// Active grants of a family as `Permission`s (for `allows`).
-pub fn active_permissions(grants: &[Grant], now: i64) -> Vec<(Permission, i64)> {
-    grants
-        .iter()
-        .filter(|g| g.is_active(now))
-        .filter_map(|g| {
-            Permission::parse(&g.permission)
-                .ok()
-                .map(|p| (p, g.expires_at))
-        })
-        .collect()
-}
-
-/// Does a set of held permissions allow `wanted`?
-pub fn held_allows(held: &[(Permission, i64)], wanted: &Permission) -> bool {
-    let perms: Vec<Permission> = held.iter().map(|(p, _)| p.clone()).collect();
-    allows(&perms, wanted)
 }
 
 impl std::fmt::Debug for Issued {

@@ -104,52 +104,10 @@ impl Presented {
     }
 }
 
-/// Run `f` as one write transaction through `db`, or directly when the caller already holds one.
-fn write<T>(
-    db: Option<&Db>,
-    conn: &mut DbConnection,
-    f: impl FnOnce(&mut DbConnection) -> Result<T, TokenError>,
-) -> Result<T, TokenError> {
-    match db {
-        Some(db) => db.write_in(conn, f),
-        None => f(conn),
-    }
-}
-
 impl Issuer {
-    /// Rotate `presented` (a refresh token of application `application_id`): consume it, issue a new
-    /// one and a delegation token covering the `requested` permissions that are still granted
-    /// (all active ones when `requested` is None). `db`: see [`Issuer::refresh_rows`].
-    #[allow(clippy::too_many_arguments)]
-    pub fn refresh(
-        &self,
-        conn: &mut DbConnection,
-        db: Option<&Db>,
-        presented: &str,
-        application_id: i64,
-        appid: &str,
-        requested: Option<&[Permission]>,
-        now: i64,
-    ) -> Result<RefreshOutcome, TokenError> {
-        let rows = self.refresh_rows(
-            conn,
-            db,
-            presented,
-            None,
-            application_id,
-            appid,
-            requested,
-            now,
-        )?;
-        match rows {
-            RefreshOutcome::Issued(unsigned) => {
-                Ok(RefreshOutcome::Issued(self.sign(conn, unsigned, now)?))
-            }
-            RefreshOutcome::Refused(r) => Ok(RefreshOutcome::Refused(r)),
-        }
-    }
-
-    /// The row changes of [`Issuer::refresh`], without signing. The reads (`read`, or
+    /// Rotate `presented` (a refresh token of application `application_id`) without signing:
+    /// consume it and write a new one covering the `requested` permissions that are still granted
+    /// (all active ones when `requested` is None); the caller signs the delegation token. The reads (`read`, or
     /// [`Presented::read`] when None) happen first, outside any transaction; the writes are ONE short
     /// write transaction through `db` (or on `conn` directly when `db` is None because the caller
     /// already holds one). What the reads saw is re-checked by the writes themselves: the family is
@@ -184,7 +142,7 @@ impl Issuer {
             Ok(RefreshRefusal::Reused)
         };
         match found.standing() {
-            Standing::Reused => return write(db, conn, reuse).map(Refused),
+            Standing::Reused => return db::write_through(db, conn, reuse).map(Refused),
             Standing::FamilyRevoked => return Ok(Refused(RefreshRefusal::FamilyRevoked)),
             Standing::Fresh => {}
         }
@@ -218,21 +176,15 @@ impl Issuer {
             detail: &detail,
             now,
         };
-        // On PostgreSQL the rotation is one statement, atomic by itself: no BEGIN/COMMIT round
-        // trips around it. Elsewhere it is four statements in one write transaction.
-        let rotated = if matches!(conn, DbConnection::Pg(_)) {
-            db::refresh_token::rotate(conn, &rotation)?
-        } else {
-            write(db, conn, |conn| {
-                Ok(db::refresh_token::rotate(conn, &rotation)?)
-            })?
-        };
+        let rotated = db::refresh_token::rotate_in(db, conn, &rotation)?;
         let outcome = match rotated {
             db::refresh_token::Rotated::Done => RefreshOutcome::Issued(()),
             // Revoked since the read (by the user, or by a reuse elsewhere).
             db::refresh_token::Rotated::FamilyRevoked => Refused(RefreshRefusal::FamilyRevoked),
             // Another request consumed it between our read and this write: that is reuse too.
-            db::refresh_token::Rotated::AlreadyConsumed => Refused(write(db, conn, reuse)?),
+            db::refresh_token::Rotated::AlreadyConsumed => {
+                Refused(db::write_through(db, conn, reuse)?)
+            }
         };
         Ok(match outcome {
             RefreshOutcome::Issued(()) => RefreshOutcome::Issued(Unsigned {
