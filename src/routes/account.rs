@@ -58,11 +58,10 @@ fn page(
 
 /// `GET /signin?next=/local/path`.
 pub async fn sign_in_page(
-    req: HttpRequest,
     state: web::Data<AppState>,
+    mut visitor: Visitor,
     query: web::Query<NextQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let mut visitor = Visitor::load(&req, &state).await?;
     let next = local_next(query.next.as_deref().unwrap_or("/"));
     let demo = state.demo.is_some();
     page(
@@ -90,9 +89,9 @@ pub async fn sign_in_page(
 pub async fn sign_in(
     req: HttpRequest,
     state: web::Data<AppState>,
+    mut visitor: Visitor,
     form: web::Form<SignInForm>,
 ) -> Result<HttpResponse, AppError> {
-    let mut visitor = Visitor::load(&req, &state).await?;
     visitor.check_csrf(&state, &form.csrf)?;
     let form = form.into_inner();
     let next = local_next(&form.next);
@@ -153,11 +152,10 @@ pub async fn sign_in(
 
 /// `GET /signup`.
 pub async fn sign_up_page(
-    req: HttpRequest,
     state: web::Data<AppState>,
+    mut visitor: Visitor,
     query: web::Query<NextQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let mut visitor = Visitor::load(&req, &state).await?;
     let next = local_next(query.next.as_deref().unwrap_or("/"));
     page(
         &state,
@@ -172,11 +170,10 @@ pub async fn sign_up_page(
 
 /// `POST /signup`: create the account and sign in.
 pub async fn sign_up(
-    req: HttpRequest,
     state: web::Data<AppState>,
+    mut visitor: Visitor,
     form: web::Form<SignUpForm>,
 ) -> Result<HttpResponse, AppError> {
-    let mut visitor = Visitor::load(&req, &state).await?;
     visitor.check_csrf(&state, &form.csrf)?;
     let form = form.into_inner();
     let next = local_next(&form.next);
@@ -237,11 +234,10 @@ pub async fn sign_up(
 
 /// `POST /signout`: end this session.
 pub async fn sign_out(
-    req: HttpRequest,
     state: web::Data<AppState>,
+    visitor: Visitor,
     form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, AppError> {
-    let visitor = Visitor::load(&req, &state).await?;
     visitor.check_csrf(&state, &form.csrf)?;
     if let Some(token) = visitor.session_token() {
         crate::session::end(&state.db, token).await?;

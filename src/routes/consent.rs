@@ -22,6 +22,7 @@ fn request_error(e: RequestError) -> AppError {
 pub async fn consent_page(
     req: HttpRequest,
     state: web::Data<AppState>,
+    mut visitor: Visitor,
 ) -> Result<HttpResponse, AppError> {
     let params = Params::parse(req.query_string());
     let now = crate::clock::now();
@@ -39,7 +40,6 @@ pub async fn consent_page(
         })
         .await?;
     let consent = validated.map_err(request_error)?;
-    let mut visitor = Visitor::load(&req, &state).await?;
     let Some(user) = visitor.user().cloned() else {
         return Ok(sign_in_redirect(&req));
     };
@@ -73,12 +73,11 @@ pub async fn consent_page(
 /// `POST /consent` and `POST /oauth2/authorize`: Allow records one grant per ticked permission in
 /// ONE transaction; Cancel (or nothing ticked) refuses. The answer is the pending consent's protocol.
 pub async fn decide_consent(
-    req: HttpRequest,
     state: web::Data<AppState>,
+    visitor: Visitor,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let pairs = form_pairs(&body);
-    let visitor = Visitor::load(&req, &state).await?;
     visitor.check_csrf(&state, first(&pairs, "csrf").unwrap_or_default())?;
     let user = visitor.user().cloned().ok_or_else(|| {
         AppError::Unauthorized("Your session ended. Go back to the website and start again.".into())

@@ -89,11 +89,10 @@ fn parse_appid(text: &str) -> Result<AppId, AppError> {
 
 /// `POST /account/consents/revoke`: `appid` and `permission`, scoped to the signed-in user.
 pub async fn revoke_grant(
-    req: HttpRequest,
     state: web::Data<AppState>,
+    visitor: Visitor,
     form: web::Form<RevokeGrantForm>,
 ) -> Result<HttpResponse, AppError> {
-    let visitor = Visitor::load(&req, &state).await?;
     visitor.check_csrf(&state, &form.csrf)?;
     let Some(user) = visitor.user() else {
         return Ok(see_other("/signin?next=%2Faccount%2Fconsents"));
@@ -151,11 +150,10 @@ pub async fn revoke_app_page(
 
 /// `POST /account/consents/remove`: end every grant and refresh token of the app for this user.
 pub async fn revoke_app(
-    req: HttpRequest,
     state: web::Data<AppState>,
+    visitor: Visitor,
     form: web::Form<RevokeAppForm>,
 ) -> Result<HttpResponse, AppError> {
-    let visitor = Visitor::load(&req, &state).await?;
     visitor.check_csrf(&state, &form.csrf)?;
     let Some(user) = visitor.user() else {
         return Ok(see_other("/signin?next=%2Faccount%2Fconsents"));

@@ -1,6 +1,6 @@
 //! `GET /`: the landing page.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 
 use super::web::Visitor;
 use crate::error::AppError;
@@ -8,10 +8,9 @@ use crate::state::AppState;
 
 /// `GET /`.
 pub async fn home_page(
-    req: HttpRequest,
     state: web::Data<AppState>,
+    mut visitor: Visitor,
 ) -> Result<HttpResponse, AppError> {
-    let mut visitor = Visitor::load(&req, &state).await?;
     let mut ctx = tera::Context::new();
     ctx.insert("csrf", &visitor.csrf(&state)?);
     ctx.insert("demo", &state.config.server.demo);

@@ -21,6 +21,7 @@ use crate::state::AppState;
 pub async fn authorize_page(
     req: HttpRequest,
     state: web::Data<AppState>,
+    mut visitor: Visitor,
 ) -> Result<HttpResponse, AppError> {
     let query = form_pairs(req.query_string().as_bytes());
     let now = crate::clock::now();
@@ -73,7 +74,6 @@ pub async fn authorize_page(
     let Ok(permissions) = resolved else {
         return error_redirect("invalid_scope");
     };
-    let mut visitor = Visitor::load(&req, &state).await?;
     let Some(user) = visitor.user().cloned() else {
         return Ok(sign_in_redirect(&req));
     };

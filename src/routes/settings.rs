@@ -85,9 +85,9 @@ pub async fn account_page(
 pub async fn change_password(
     req: HttpRequest,
     state: web::Data<AppState>,
+    mut visitor: Visitor,
     form: web::Form<PasswordForm>,
 ) -> Result<HttpResponse, AppError> {
-    let mut visitor = Visitor::load(&req, &state).await?;
     visitor.check_csrf(&state, &form.csrf)?;
     let (Some(user), Some(token)) = (visitor.user().cloned(), visitor.session_token()) else {
         return Ok(see_other("/signin?next=%2Faccount"));
@@ -133,11 +133,10 @@ pub async fn change_password(
 
 /// `POST /account/sign-out-everywhere`: every session ends, this one too.
 pub async fn sign_out_everywhere(
-    req: HttpRequest,
     state: web::Data<AppState>,
+    visitor: Visitor,
     form: web::Form<CsrfOnlyForm>,
 ) -> Result<HttpResponse, AppError> {
-    let visitor = Visitor::load(&req, &state).await?;
     visitor.check_csrf(&state, &form.csrf)?;
     let Some(user) = visitor.user() else {
         return Ok(see_other("/signin"));

@@ -366,3 +366,21 @@ pub fn answer_response(
         crate::consent::Answer::OAuth(resp) => Ok(oauth_response(resp, Some(&state.public_url))),
     }
 }
+
+/// Handlers take the visitor as an argument: the cookies are read and the session looked up
+/// before the handler runs (a storage failure is then the 503 page).
+impl actix_web::FromRequest for Visitor {
+    type Error = AppError;
+    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let state = req
+                .app_data::<actix_web::web::Data<AppState>>()
+                .cloned()
+                .ok_or_else(|| AppError::Internal("no application state".into()))?;
+            Visitor::load(&req, &state).await
+        })
+    }
+}

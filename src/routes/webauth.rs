@@ -47,10 +47,10 @@ async fn validate(
 pub async fn web_sign_in(
     req: HttpRequest,
     state: web::Data<AppState>,
+    visitor: Visitor,
 ) -> Result<HttpResponse, AppError> {
     let now = crate::clock::now();
     let request = validate(&req, &state, webauth::validate_sign_in, now).await?;
-    let visitor = Visitor::load(&req, &state).await?;
     let Some(user) = visitor.user() else {
         let back = format!("{}?{}", req.path(), req.query_string());
         let location = format!("/signin?next={}", crate::crypto::live::urlenc(&back));
@@ -78,10 +78,10 @@ fn logout_csp(return_url: &str) -> String {
 pub async fn web_sign_out(
     req: HttpRequest,
     state: web::Data<AppState>,
+    visitor: Visitor,
 ) -> Result<HttpResponse, AppError> {
     let now = crate::clock::now();
     let request = validate(&req, &state, webauth::validate_sign_out, now).await?;
-    let visitor = Visitor::load(&req, &state).await?;
     if let Some(token) = visitor.session_token() {
         crate::session::end(&state.db, token).await?;
     }
