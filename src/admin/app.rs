@@ -48,22 +48,9 @@ pub fn validate_secret(secret: &str) -> Result<(), AdminError> {
     Ok(())
 }
 
-/// A return URL or privacy URL to register: absolute http(s) with a host and no fragment. Stored
-/// as given: requests must match it exactly.
+/// A return URL or privacy URL to register (the rule: [`crate::domain::return_url`]).
 pub fn validate_url(url: &str) -> Result<(), AdminError> {
-    let parsed =
-        url::Url::parse(url).map_err(|e| AdminError::Invalid(format!("invalid URL {url}: {e}")))?;
-    let ok = matches!(parsed.scheme(), "http" | "https")
-        && parsed.host_str().is_some_and(|h| !h.is_empty())
-        && parsed.fragment().is_none()
-        && parsed.username().is_empty()
-        && parsed.password().is_none();
-    if !ok {
-        return Err(AdminError::Invalid(format!(
-            "{url} is not an absolute http(s) URL with a host, without userinfo or fragment"
-        )));
-    }
-    Ok(())
+    crate::domain::return_url::check_registrable_url(url).map_err(AdminError::Invalid)
 }
 
 /// What `app create` asks for.

@@ -4,10 +4,9 @@
 use crate::crypto::password::PasswordHasher;
 use crate::db::{self, Db, DbConnection, DbError};
 
-/// Minimum length of a new password (the same rule as sign-up's `MIN_PASSWORD_LEN`).
-pub const MIN_PASSWORD_LEN: usize = 10;
-/// Longest password accepted (hashing cost stays bounded).
-pub const MAX_PASSWORD_BYTES: usize = 1024;
+use crate::domain::password::{
+    check_new_password, NewPasswordError, MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS,
+};
 
 /// Why a password change was refused or failed.
 #[derive(Debug, thiserror::Error)]
@@ -16,7 +15,7 @@ pub enum PasswordChangeError {
     #[error("The current password is not right.")]
     WrongCurrent,
     /// The new password is too short.
-    #[error("Choose a new password of at least {MIN_PASSWORD_LEN} characters.")]
+    #[error("Choose a new password of at least {MIN_PASSWORD_CHARS} characters.")]
     TooShort,
     /// The new password is too long.
     #[error("That password is too long.")]
@@ -72,11 +71,10 @@ pub fn change_password(
     keep_session_hash: &str,
     now: i64,
 ) -> Result<usize, PasswordChangeError> {
-    if change.new.chars().count() < MIN_PASSWORD_LEN {
-        return Err(PasswordChangeError::TooShort);
-    }
-    if change.new.len() > MAX_PASSWORD_BYTES {
-        return Err(PasswordChangeError::TooLong);
+    match check_new_password(change.new) {
+        Err(NewPasswordError::TooShort) => return Err(PasswordChangeError::TooShort),
+        Err(NewPasswordError::TooLong) => return Err(PasswordChangeError::TooLong),
+        Ok(()) => {}
     }
     if change.confirm.is_some_and(|c| c != change.new) {
         return Err(PasswordChangeError::Mismatch);

@@ -7,7 +7,6 @@ use super::DeviceError;
 
 /// Longest accepted `email`, `password`, `manufacturerId` and `deviceType` (bytes).
 const MAX_EMAIL: usize = 320;
-const MAX_PASSWORD: usize = 1024;
 const MAX_MANUFACTURER_ID: usize = 200;
 const MAX_DEVICE_TYPE: usize = 64;
 
@@ -84,7 +83,7 @@ impl TokenRequest {
         let email = clean(&raw.email, MAX_EMAIL)
             .filter(|e| !e.is_empty())
             .ok_or(DeviceError::InvalidRequest("email is empty or too long"))?;
-        if raw.password.len() > MAX_PASSWORD {
+        if raw.password.len() > crate::domain::password::MAX_PASSWORD_BYTES {
             return Err(DeviceError::InvalidRequest("password is too long"));
         }
         let manufacturer_id = clean(&raw.manufacturer_id, MAX_MANUFACTURER_ID)

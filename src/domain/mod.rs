@@ -4,7 +4,9 @@ pub mod app_id;
 pub mod email;
 pub mod grant;
 pub mod local_path;
+pub mod password;
 pub mod permission;
+pub mod return_url;
 
 pub use app_id::{AppId, Lid};
 pub use email::Email;

@@ -4,6 +4,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::web::{client_ip, removal, render_page, see_other, start_session, CsrfForm, Visitor};
+use crate::domain::password::{check_new_password, NewPasswordError, MIN_PASSWORD_CHARS};
 use crate::domain::{Email, LocalPath};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -34,9 +35,6 @@ pub struct SignUpForm {
     #[serde(default)]
     next: String,
 }
-
-/// Minimum password length for self-service accounts.
-pub const MIN_PASSWORD_LEN: usize = 10;
 
 fn local_next(next: &str) -> String {
     LocalPath::parse(next)
@@ -183,11 +181,13 @@ pub async fn sign_up(
         Ok(_) if name.is_empty() || name.chars().count() > 100 => {
             Some("Enter your name (at most 100 characters).".to_string())
         }
-        Ok(_) if form.password.chars().count() < MIN_PASSWORD_LEN => Some(format!(
-            "Choose a password of at least {MIN_PASSWORD_LEN} characters."
-        )),
-        Ok(_) if form.password.len() > 1024 => Some("That password is too long.".into()),
-        Ok(_) => None,
+        Ok(_) => match check_new_password(&form.password) {
+            Err(NewPasswordError::TooShort) => Some(format!(
+                "Choose a password of at least {MIN_PASSWORD_CHARS} characters."
+            )),
+            Err(NewPasswordError::TooLong) => Some("That password is too long.".into()),
+            Ok(()) => None,
+        },
     };
     let rerender = |visitor: &mut Visitor, message: String| {
         page(

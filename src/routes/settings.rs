@@ -6,8 +6,9 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::web::{client_ip, removal, render_page, see_other, signed_in, Visitor};
-use crate::consents::account::{self, PasswordChange, PasswordChangeError, MIN_PASSWORD_LEN};
+use crate::consents::account::{self, PasswordChange, PasswordChangeError};
 use crate::db::user::User;
+use crate::domain::password::MIN_PASSWORD_CHARS;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -46,7 +47,7 @@ fn account_page_with(
 ) -> Result<HttpResponse, AppError> {
     let mut ctx = tera::Context::new();
     ctx.insert("tab", "account");
-    ctx.insert("min_password_len", &MIN_PASSWORD_LEN);
+    ctx.insert("min_password_len", &MIN_PASSWORD_CHARS);
     ctx.insert(
         "member_since",
         &crate::consents::Moment::at(user.created_at, crate::clock::now()),
