@@ -46,7 +46,7 @@ pub fn ensure_builtin(conn: &mut DbConnection, now: i64) -> diesel::QueryResult<
                 id,
                 BUILTIN_RP,
                 "Assent profiles",
-                &crate::crypto::sha256_hex(secret.as_bytes()),
+                &crate::crypto::TokenHash::of(&secret),
                 false,
                 now,
             )?;

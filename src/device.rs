@@ -15,7 +15,7 @@ pub use request::TokenRequest;
 
 use crate::config::DeviceTokenPolicy;
 use crate::crypto::password::PasswordHasher;
-use crate::crypto::{random_bytes, sha256_hex, RngError};
+use crate::crypto::{random_bytes, RngError};
 use crate::db::{self, user::User, Db, DbConnection, DbError};
 use crate::domain::Email;
 use crate::ratelimit::FailureLimiter;
@@ -129,8 +129,8 @@ pub fn token_id(random: [u8; 16]) -> String {
 }
 
 /// What storage keeps of a token: the hex SHA-256 of its canonical text.
-pub fn token_hash(token_id: &str) -> Option<String> {
-    canonical(token_id).map(|t| sha256_hex(t.as_bytes()))
+pub fn token_hash(token_id: &str) -> Option<crate::crypto::TokenHash> {
+    canonical(token_id).map(|t| crate::crypto::TokenHash::of(&t))
 }
 
 /// Everything `POST /tokens` needs from the running server.
@@ -191,7 +191,7 @@ impl DeviceSignIn<'_> {
         };
         self.limiter.reset_account(&account);
         let token = token_id(random_bytes::<16>()?);
-        let hash = sha256_hex(token.as_bytes());
+        let hash = crate::crypto::TokenHash::of(&token);
         let (policy, expires_at) = (self.policy, now.saturating_add(self.ttl_secs));
         let (user_id, manufacturer_id, device_type) =
             (user.id, req.manufacturer_id, req.device_type);
@@ -237,7 +237,7 @@ pub fn token_info(
     let Some(token) = canonical(token_id) else {
         return Ok(None);
     };
-    let hash = sha256_hex(token.as_bytes());
+    let hash = crate::crypto::TokenHash::of(&token);
     Ok(
         db::device::find_active(conn, &hash, now)?.map(|(row, user)| TokenInfo {
             token_id: token,
@@ -280,7 +280,7 @@ mod tests {
     fn a_token_hashes_the_same_in_every_uuid_spelling_and_garbage_has_no_hash() {
         let t = "0f8fad5b-d9cb-469f-a165-70867728950e";
         let h = token_hash(t).unwrap();
-        assert_eq!(h, sha256_hex(t.as_bytes()));
+        assert_eq!(h, crate::crypto::TokenHash::of(t));
         assert_eq!(token_hash(&t.to_uppercase()).unwrap(), h);
         assert_eq!(token_hash(&t.replace('-', "")).unwrap(), h);
         for bad in [

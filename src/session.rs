@@ -1,7 +1,7 @@
 //! Browser sign-in sessions, HTTP-free: start (a fresh random token, only its SHA-256 stored), find
 //! the signed-in user, end. Cookies and CSRF binding are the web layer's (`routes::web`).
 
-use crate::crypto::{random_token, sha256_hex};
+use crate::crypto::random_token;
 use crate::db::{self, user::User, Db};
 use crate::error::AppError;
 
@@ -16,8 +16,8 @@ pub async fn start(
     now: i64,
 ) -> Result<String, AppError> {
     let token = random_token()?;
-    let hash = sha256_hex(token.as_bytes());
-    let previous_hash = previous.map(|t| sha256_hex(t.as_bytes()));
+    let hash = crate::crypto::TokenHash::of(&token);
+    let previous_hash = previous.map(crate::crypto::TokenHash::of);
     db.transaction(move |conn| {
         if let Some(old) = previous_hash {
             db::session::delete(conn, &old)?;
@@ -30,14 +30,14 @@ pub async fn start(
 
 /// The user whose unexpired session `token` is (one indexed read).
 pub async fn find_user(db: &Db, token: &str, now: i64) -> Result<Option<User>, AppError> {
-    let hash = sha256_hex(token.as_bytes());
+    let hash = crate::crypto::TokenHash::of(token);
     db.run(move |conn| db::session::find_user(conn, &hash, now).map_err(AppError::from))
         .await
 }
 
 /// End the session `token` (signing out this browser).
 pub async fn end(db: &Db, token: &str) -> Result<(), AppError> {
-    let hash = sha256_hex(token.as_bytes());
+    let hash = crate::crypto::TokenHash::of(token);
     db.run(move |conn| db::session::delete(conn, &hash).map_err(AppError::from))
         .await
         .map(|_| ())

@@ -7,7 +7,7 @@ mod app;
 pub use app::*;
 
 use crate::crypto::password::PasswordHasher;
-use crate::crypto::{random_token, sha256_hex, ServerKey};
+use crate::crypto::{random_token, ServerKey};
 use crate::db::{self, Db, DbError};
 use crate::domain::{Email, Lid};
 
@@ -150,7 +150,7 @@ pub fn create_provider(
             id,
             &rp_id,
             name.trim(),
-            &sha256_hex(secret.as_bytes()),
+            &crate::crypto::TokenHash::of(&secret),
             custom_types,
             now,
         )

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::BUILTIN_RP;
 use crate::admin::AdminError;
-use crate::crypto::{random_token, sha256_hex};
+use crate::crypto::random_token;
 use crate::db::{self, provider::ResourceProvider, Db, DbConnection};
 use crate::domain::permission::Permission;
 
@@ -260,13 +260,13 @@ fn apply_provider(
             let secret = random_token()?;
             let id = db::new_id()?;
             let custom_types = entry.custom_types.unwrap_or(false);
-            let hash = sha256_hex(secret.as_bytes());
+            let hash = crate::crypto::TokenHash::of(&secret);
             db::provider::insert(conn, id, &rp_id, name, &hash, custom_types, now)?;
             let rp = ResourceProvider {
                 id,
                 rp_id,
                 name: name.to_string(),
-                secret_hash: hash,
+                secret_hash: hash.as_str().to_string(),
                 custom_types,
                 created_at: now,
             };

@@ -68,7 +68,7 @@ pub fn change_password(
     hasher: &PasswordHasher,
     user_id: i64,
     change: &PasswordChange<'_>,
-    keep_session_hash: &str,
+    keep_session_hash: &crate::crypto::TokenHash,
     now: i64,
 ) -> Result<usize, PasswordChangeError> {
     match check_new_password(change.new) {

@@ -55,6 +55,30 @@ pub fn sha256_hex(data: &[u8]) -> String {
     hex::encode(ring::digest::digest(&ring::digest::SHA256, data))
 }
 
+/// The SHA-256 (hex) of a bearer secret (a refresh token, session, device token, code, provider
+/// secret): what the database stores and looks up, so a database leak yields no usable secret.
+/// `Debug` shows none of it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct TokenHash(String);
+
+impl TokenHash {
+    /// The hash of `plain`.
+    pub fn of(plain: &str) -> TokenHash {
+        TokenHash(sha256_hex(plain.as_bytes()))
+    }
+
+    /// The stored form (64 lower-case hex digits).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for TokenHash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TokenHash(<redacted>)")
+    }
+}
+
 /// Base64url without padding.
 pub fn b64url(data: &[u8]) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(data)

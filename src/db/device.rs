@@ -4,6 +4,7 @@
 use super::schema::{device_tokens, devices, users};
 use super::user::User;
 use super::DbConnection;
+use crate::crypto::TokenHash;
 use diesel::prelude::*;
 
 /// A device row.
@@ -131,7 +132,7 @@ pub fn delete_for_device(
 /// Store a token by its hash.
 pub fn insert_token(
     conn: &mut DbConnection,
-    token_hash: &str,
+    token_hash: &TokenHash,
     user_id: i64,
     device_id: i64,
     now: i64,
@@ -140,7 +141,7 @@ pub fn insert_token(
     diesel::insert_into(device_tokens::table)
         .values(NewDeviceToken {
             id: super::new_id()?,
-            token_hash,
+            token_hash: token_hash.as_str(),
             user_id,
             device_id,
             created_at: now,
@@ -153,12 +154,12 @@ pub fn insert_token(
 /// An unexpired token with its user (one indexed read).
 pub fn find_active(
     conn: &mut DbConnection,
-    token_hash: &str,
+    token_hash: &TokenHash,
     now: i64,
 ) -> QueryResult<Option<(DeviceToken, User)>> {
     device_tokens::table
         .inner_join(users::table.on(users::id.eq(device_tokens::user_id)))
-        .filter(device_tokens::token_hash.eq(token_hash))
+        .filter(device_tokens::token_hash.eq(token_hash.as_str()))
         .filter(device_tokens::expires_at.gt(now))
         .select((DeviceToken::as_select(), User::as_select()))
         .get_result(conn)
@@ -166,10 +167,14 @@ pub fn find_active(
 }
 
 /// Delete one unexpired token; the number of rows deleted (0 when unknown or expired).
-pub fn delete_active(conn: &mut DbConnection, token_hash: &str, now: i64) -> QueryResult<usize> {
+pub fn delete_active(
+    conn: &mut DbConnection,
+    token_hash: &TokenHash,
+    now: i64,
+) -> QueryResult<usize> {
     diesel::delete(
         device_tokens::table
-            .filter(device_tokens::token_hash.eq(token_hash))
+            .filter(device_tokens::token_hash.eq(token_hash.as_str()))
             .filter(device_tokens::expires_at.gt(now)),
     )
     .execute(conn)

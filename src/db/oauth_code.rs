@@ -2,6 +2,7 @@
 
 use super::schema::authorization_codes;
 use super::DbConnection;
+use crate::crypto::TokenHash;
 use diesel::prelude::*;
 
 /// A code row.
@@ -90,9 +91,9 @@ pub fn insert(conn: &mut DbConnection, new: &NewCode<'_>) -> QueryResult<()> {
 }
 
 /// Find by hash.
-pub fn find(conn: &mut DbConnection, code_hash: &str) -> QueryResult<Option<Code>> {
+pub fn find(conn: &mut DbConnection, code_hash: &TokenHash) -> QueryResult<Option<Code>> {
     authorization_codes::table
-        .filter(authorization_codes::code_hash.eq(code_hash))
+        .filter(authorization_codes::code_hash.eq(code_hash.as_str()))
         .select(Code::as_select())
         .get_result(conn)
         .optional()

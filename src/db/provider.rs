@@ -2,6 +2,7 @@
 
 use super::schema::{offer_actions, offers, resource_providers};
 use super::DbConnection;
+use crate::crypto::TokenHash;
 use diesel::prelude::*;
 
 /// A resource-provider row.
@@ -70,7 +71,7 @@ pub fn insert(
     id: i64,
     rp_id: &str,
     name: &str,
-    secret_hash: &str,
+    secret_hash: &TokenHash,
     custom_types: bool,
     now: i64,
 ) -> QueryResult<()> {
@@ -79,7 +80,7 @@ pub fn insert(
             id,
             rp_id,
             name,
-            secret_hash,
+            secret_hash: secret_hash.as_str(),
             custom_types,
             created_at: now,
         })

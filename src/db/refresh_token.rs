@@ -4,6 +4,7 @@
 use super::grant::{touch_family, Family, Grant};
 use super::schema::{grants, refresh_tokens, token_families, users};
 use super::DbConnection;
+use crate::crypto::TokenHash;
 use diesel::prelude::*;
 
 /// A refresh-token row (the token itself is never stored).
@@ -40,7 +41,7 @@ struct NewRefreshToken<'a> {
 pub fn insert_refresh_token(
     conn: &mut DbConnection,
     family_id: i64,
-    token_hash: &str,
+    token_hash: &TokenHash,
     generation: i32,
     now: i64,
 ) -> QueryResult<()> {
@@ -48,7 +49,7 @@ pub fn insert_refresh_token(
         .values(NewRefreshToken {
             id: super::new_id()?,
             family_id,
-            token_hash,
+            token_hash: token_hash.as_str(),
             generation,
             issued_at: now,
         })
@@ -59,12 +60,12 @@ pub fn insert_refresh_token(
 /// A refresh token with its family and the user's `lid`, by hash (one indexed read).
 pub fn find_refresh_token(
     conn: &mut DbConnection,
-    token_hash: &str,
+    token_hash: &TokenHash,
 ) -> QueryResult<Option<(RefreshToken, Family, String)>> {
     refresh_tokens::table
         .inner_join(token_families::table)
         .inner_join(users::table.on(users::id.eq(token_families::user_id)))
-        .filter(refresh_tokens::token_hash.eq(token_hash))
+        .filter(refresh_tokens::token_hash.eq(token_hash.as_str()))
         .select((RefreshToken::as_select(), Family::as_select(), users::lid))
         .get_result(conn)
         .optional()
@@ -74,12 +75,12 @@ pub fn find_refresh_token(
 #[allow(clippy::type_complexity)]
 pub fn find_refresh_token_with_grants(
     conn: &mut DbConnection,
-    token_hash: &str,
+    token_hash: &TokenHash,
 ) -> QueryResult<Option<(RefreshToken, Family, String, Vec<Grant>)>> {
     let rows: Vec<(RefreshToken, Family, String, Option<Grant>)> = refresh_tokens::table
         .inner_join(token_families::table.left_join(grants::table))
         .inner_join(users::table.on(users::id.eq(token_families::user_id)))
-        .filter(refresh_tokens::token_hash.eq(token_hash))
+        .filter(refresh_tokens::token_hash.eq(token_hash.as_str()))
         .select((
             RefreshToken::as_select(),
             Family::as_select(),
@@ -118,7 +119,7 @@ pub struct Rotation<'a> {
     /// The presented token's row.
     pub consumed_id: i64,
     /// SHA-256 (hex) of the new token.
-    pub new_hash: &'a str,
+    pub new_hash: &'a TokenHash,
     /// The new token's generation.
     pub generation: i32,
     /// The audit event's text.
@@ -220,7 +221,7 @@ fn rotate_pg(
     .bind::<BigInt, _>(r.family_id)
     .bind::<BigInt, _>(r.consumed_id)
     .bind::<BigInt, _>(new_id)
-    .bind::<Text, _>(r.new_hash)
+    .bind::<Text, _>(r.new_hash.as_str())
     .bind::<Integer, _>(r.generation)
     .bind::<BigInt, _>(event_id)
     .bind::<BigInt, _>(r.user_id)

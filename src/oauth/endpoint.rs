@@ -145,7 +145,7 @@ fn pkce_refused(
     code: &str,
     verifier: Option<&str>,
 ) -> Result<bool, FlowError> {
-    let hash = crate::crypto::sha256_hex(code.as_bytes());
+    let hash = crate::crypto::TokenHash::of(code);
     let row =
         crate::db::oauth_code::find(conn, &hash).map_err(|e| FlowError::Storage(e.to_string()))?;
     let Some(row) = row else { return Ok(false) };

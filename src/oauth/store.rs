@@ -20,7 +20,7 @@ use oxide_auth::primitives::registrar::{
 
 mod issuer;
 
-use crate::crypto::{random_token, sha256_hex, ServerKey};
+use crate::crypto::{random_token, ServerKey};
 use crate::db::{self, DbConnection};
 
 /// Lifetime of an authorization code.
@@ -222,7 +222,7 @@ impl Authorizer for Store<'_> {
         db::oauth_code::insert(
             &mut conn,
             &db::oauth_code::NewCode {
-                code_hash: &sha256_hex(code.as_bytes()),
+                code_hash: crate::crypto::TokenHash::of(&code).as_str(),
                 application_id: app.id,
                 user_id,
                 redirect_uri: grant.redirect_uri.as_str(),
@@ -240,7 +240,7 @@ impl Authorizer for Store<'_> {
         let now = self.ctx.now;
         let row = {
             let mut conn = self.conn.borrow_mut();
-            db::oauth_code::find(&mut conn, &sha256_hex(code.as_bytes()))
+            db::oauth_code::find(&mut conn, &crate::crypto::TokenHash::of(code))
                 .map_err(|e| self.fail(e))?
         };
         self.rejected_code.set(true);

@@ -93,7 +93,7 @@ pub async fn change_password(
     let (Some(user), Some(token)) = (visitor.user().cloned(), visitor.session_token()) else {
         return Ok(see_other("/signin?next=%2Faccount"));
     };
-    let keep = crate::crypto::sha256_hex(token.as_bytes());
+    let keep = crate::crypto::TokenHash::of(token);
     let (ip, now) = (client_ip(&req), crate::clock::now());
     if let Err(retry_after) = state.limiter.check(&ip, &user.email, now) {
         return Err(AppError::TooManyRequests { retry_after });

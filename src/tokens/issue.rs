@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use super::{KeyRing, TokenError};
 use crate::crypto::jws::DelegationClaims;
-use crate::crypto::{b64, random_bytes, sha256_hex, ServerKey};
+use crate::crypto::{b64, random_bytes, ServerKey};
 use crate::db::{self, DbConnection};
 use crate::domain::permission::Permission;
 
@@ -82,9 +82,9 @@ pub struct GrantRequest<'a> {
 }
 
 /// A new refresh token (32 random bytes, standard base64) and its SHA-256 (hex).
-pub(super) fn new_refresh_token() -> Result<(String, String), TokenError> {
+pub(super) fn new_refresh_token() -> Result<(String, crate::crypto::TokenHash), TokenError> {
     let token = b64(&random_bytes::<32>()?);
-    let hash = sha256_hex(token.as_bytes());
+    let hash = crate::crypto::TokenHash::of(&token);
     Ok((token, hash))
 }
 

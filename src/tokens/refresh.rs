@@ -5,7 +5,6 @@
 use super::issue::{new_refresh_token, Issued, Issuer, Unsigned};
 use super::revoke::{revoke_family, FamilyRef, RevokeReason};
 use super::TokenError;
-use crate::crypto::sha256_hex;
 use crate::db::{self, grant::Grant, Db, DbConnection};
 use crate::domain::permission::Permission;
 
@@ -89,7 +88,7 @@ impl Presented {
 
     /// Read what a refresh needs about `presented`: one indexed read, no write.
     pub fn read(conn: &mut DbConnection, presented: &str) -> Result<Option<Presented>, TokenError> {
-        let hash = sha256_hex(presented.as_bytes());
+        let hash = crate::crypto::TokenHash::of(presented);
         let Some((token, family, lid, grants)) =
             db::refresh_token::find_refresh_token_with_grants(conn, &hash)?
         else {
