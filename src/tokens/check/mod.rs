@@ -128,3 +128,6 @@ pub fn check(
         family_id,
     }))
 }
+
+#[cfg(test)]
+mod tests;
