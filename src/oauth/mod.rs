@@ -3,6 +3,7 @@
 //! authentication, PKCE, error responses); [`store::Store`] is its Registrar, Authorizer and Issuer
 //! over the database. Flows are synchronous: run them inside `Db::transaction`. No actix here.
 
+pub mod authorize;
 pub mod client;
 pub mod endpoint;
 pub mod metadata;

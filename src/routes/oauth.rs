@@ -35,29 +35,19 @@ pub async fn authorize_page(
         .run(move |conn| AppContext::load(conn, &st.key, &client_id, now).map_err(AppError::from))
         .await?
         .ok_or_else(|| AppError::BadRequest("This client is not registered with Assent.".into()))?;
-    let redirect_uri = match query.iter().filter(|(n, _)| n == "redirect_uri").count() {
-        0 => app.return_urls.first().cloned(),
-        1 => only(&query, "redirect_uri")
-            .filter(|r| app.is_registered(r))
-            .map(str::to_string),
-        _ => None,
-    }
-    .ok_or_else(|| {
-        AppError::BadRequest(
-            "The redirect_uri is not registered for this client; it must match exactly.".into(),
-        )
-    })?;
+    let redirect_uri =
+        oauth::authorize::redirect_uri(&query, &app.return_urls).ok_or_else(|| {
+            AppError::BadRequest(
+                "The redirect_uri is not registered for this client; it must match exactly.".into(),
+            )
+        })?;
     let error_redirect = |code: &str| {
-        let mut url =
-            url::Url::parse(&redirect_uri).map_err(|e| AppError::Internal(e.to_string()))?;
-        url.query_pairs_mut().append_pair("error", code);
-        if let Some(s) = only(&query, "state") {
-            url.query_pairs_mut().append_pair("state", s);
-        }
-        url.query_pairs_mut().append_pair("iss", &state.public_url);
+        let location =
+            oauth::authorize::error_location(&redirect_uri, code, &query, &state.public_url)
+                .ok_or_else(|| AppError::Internal("a registered URL does not parse".into()))?;
         Ok::<_, AppError>(
             HttpResponse::Found()
-                .insert_header((header::LOCATION, String::from(url)))
+                .insert_header((header::LOCATION, location))
                 .finish(),
         )
     };

@@ -224,14 +224,7 @@ pub fn first<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
 
 /// The value of `name` when it occurs exactly once (OAuth parameters must not repeat).
 pub fn only<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    let mut values = pairs
-        .iter()
-        .filter(|(n, _)| n == name)
-        .map(|(_, v)| v.as_str());
-    match (values.next(), values.next()) {
-        (Some(v), None) => Some(v),
-        _ => None,
-    }
+    crate::oauth::authorize::single(pairs, name)
 }
 
 /// The page whose form (`name="responseform"`) posts `fields` to a VERIFIED return URL, submitted by
