@@ -324,11 +324,10 @@ pub fn rotate_keys_in(
     key: &ServerKey,
     now: i64,
 ) -> Result<RotatedKey, AdminError> {
-    let (signing, pkcs8) = crate::crypto::jws::SigningKey::generate()
-        .map_err(|e| AdminError::Internal(e.to_string()))?;
-    let sealed = key.seal("signing-key", &pkcs8)?;
-    let public = crate::crypto::b64url(signing.public_key());
-    let kid = signing.kid().to_string();
-    db::signing_key::rotate(conn, &kid, &public, &sealed, now)?;
+    let kid = crate::tokens::keys::new_signing_key(conn, key, now).map_err(|e| match e {
+        crate::tokens::TokenError::Db(db) => AdminError::Db(db),
+        crate::tokens::TokenError::Query(q) => AdminError::Db(DbError::Query(q)),
+        other => AdminError::Internal(other.to_string()),
+    })?;
     Ok(RotatedKey { kid })
 }

@@ -58,8 +58,7 @@ impl KeyRing {
     ) -> Result<(), TokenError> {
         let mut rows = db::signing_key::still_needed(conn, now - self.retention_secs)?;
         if !rows.iter().any(|r| r.retired_at.is_none()) {
-            crate::admin::rotate_keys_in(conn, server_key, now)
-                .map_err(|e| TokenError::Key(e.to_string()))?;
+            new_signing_key(conn, server_key, now)?;
             rows = db::signing_key::still_needed(conn, now - self.retention_secs)?;
         }
         let mut verifying = HashMap::new();
@@ -165,4 +164,21 @@ pub fn jwks(
         })
         .collect::<Result<Vec<_>, TokenError>>()?;
     Ok(crate::crypto::jws::jwks(&keys))
+}
+/// Make a new Ed25519 signing key current (its private key sealed with the server key) and retire
+/// the previous one; returns its `kid`. Every instance picks it up at its next reload.
+pub fn new_signing_key(
+    conn: &mut DbConnection,
+    server_key: &ServerKey,
+    now: i64,
+) -> Result<String, TokenError> {
+    let (signing, pkcs8) =
+        crate::crypto::jws::SigningKey::generate().map_err(|e| TokenError::Key(e.to_string()))?;
+    let sealed = server_key
+        .seal("signing-key", &pkcs8)
+        .map_err(|e| TokenError::Key(e.to_string()))?;
+    let public = crate::crypto::b64url(signing.public_key());
+    let kid = signing.kid().to_string();
+    db::signing_key::rotate(conn, &kid, &public, &sealed, now)?;
+    Ok(kid)
 }
