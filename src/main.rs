@@ -69,6 +69,9 @@ enum Command {
         #[command(subcommand)]
         command: CatalogueCommand,
     },
+    /// Bulk grant families for benches/run (benchmark databases only).
+    #[command(hide = true)]
+    BenchSeed(admin::bench_seed::BenchSeed),
 }
 
 #[derive(Debug, Subcommand)]
@@ -359,6 +362,10 @@ fn run(cli: Cli) -> Result<(), CliError> {
             let parsed = assent::catalogue::parse_file(&text)?;
             let storage = startup::open_existing_storage(&config)?;
             print(&assent::catalogue::apply(&storage.db, &parsed, now)?)
+        }
+        Command::BenchSeed(request) => {
+            let storage = startup::open_existing_storage(&config)?;
+            print(&admin::bench_seed::bench_seed(&storage.db, &request, now)?)
         }
     }
 }

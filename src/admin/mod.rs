@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 mod app;
+pub mod bench_seed;
 pub use app::*;
 
 use crate::crypto::password::PasswordHasher;

@@ -1,0 +1,89 @@
+"""The main rows on one fresh database: the ceiling, check, introspect, both rotating refreshes,
+consent and sign-in; and the request specs and driver arguments the scale rows share."""
+
+from common import PS, RETURN_URL, basic, log, urlenc
+from database import Database
+from flows import Client
+from procs import stop
+from server import Assent
+
+
+def check_spec(a, tokens, path="/delegation/check", permission=True):
+    lines = ["method POST", f"path {path}",
+             f"header Authorization: {basic(a.rp_id, a.rp_secret)}",
+             "header Content-Type: application/x-www-form-urlencoded",
+             'expect "active":true']
+    for t in tokens:
+        body = f"token={urlenc(t['delt'])}"
+        if permission:
+            body += f"&permission={PS}"
+        lines.append(f"body {body}")
+    return lines
+
+
+def live_args(a):
+    return ["--appid", a.appid, "--secret", a.secret, "--ps", PS, "--ru", RETURN_URL]
+
+
+def oauth_args(a):
+    return ["--path", "/oauth2/token", "--client-id", a.appid, "--client-secret", a.secret]
+
+
+def run_backend(runner, binary, server_url, work, args, results):
+    """The main rows on one fresh database."""
+    db = Database(server_url, work, "main")
+    label = db.label
+    a = Assent(binary, db, work, f"{label}-main")
+    try:
+        log(f"{label}: seeding with the CLI, starting the server")
+        a.seed()
+        a.serve()
+        c = Client(a, runner.driver)
+        c.sign_in()
+        c.consent_form()
+        n = args.connections
+        log(f"{label}: obtaining {n} Live and {n} OAuth chains and 16 delegation tokens over HTTP")
+        check_tokens = c.consent_tokens(16)
+        live_chains = [t["reft"] for t in c.consent_tokens(n)]
+        oauth_chains = [t["refresh_token"] for t in c.oauth_tokens(n)]
+        a.record_memory("setup")
+        rows = [
+            ("ceiling", "GET /healthz",
+             lambda: runner.wrk_row(a.port, ["method GET", "path /healthz", "expect ok"], "ceiling")),
+            ("check", "POST /delegation/check",
+             lambda: runner.wrk_row(a.port, check_spec(a, check_tokens), "check")),
+            ("introspect", "POST /oauth2/introspect",
+             lambda: runner.wrk_row(a.port, check_spec(a, check_tokens, "/oauth2/introspect", False),
+                                    "introspect")),
+            ("refresh-live", "GET /consent/refresh (rotating)",
+             lambda: runner.driver_row("live", a.port, live_chains, live_args(a), "refresh-live")),
+            ("refresh-oauth", "POST /oauth2/token refresh_token (rotating)",
+             lambda: runner.driver_row("oauth", a.port, oauth_chains, oauth_args(a), "refresh-oauth")),
+            ("consent", "POST /consent (Allow, signed in)",
+             lambda: runner.wrk_row(a.port, [
+                 "method POST", "path /consent",
+                 f"header Cookie: assent_session={c.browser.cookies['assent_session']}",
+                 "header Content-Type: application/x-www-form-urlencoded",
+                 "status 200", "expect RequestApproved", f"body {c.consent_body}"], "consent")),
+            ("sign-in", "POST /signin (argon2id 19 MiB, t=2)",
+             lambda: runner.wrk_row(a.port, [
+                 "method POST", "path /signin",
+                 f"header Cookie: assent_pre={c.signin_form[0]}",
+                 "header Content-Type: application/x-www-form-urlencoded",
+                 "status 303", f"body {c.signin_form[1]}"], "sign-in")),
+        ]
+        for name, what, fn in rows:
+            if args.rows and name not in args.rows:
+                continue
+            log(f"{label}: {name}")
+            r = fn()
+            r.pop("survivors", None)
+            r.update(db=label, row=name, what=what)
+            results["rows"].append(r)
+            a.record_memory(name)
+            log(f"{label}: {name}: {r['rps']:.0f} req/s p50 {r['p50']:.2f} ms p99 {r['p99']:.2f} ms "
+                f"errors {r['errors']} | server VmHWM {a.memory[-1][1] / 1024:.1f} MiB")
+        results["memory"][f"{label} main"] = a.memory
+    finally:
+        stop(a.proc)
+        db.drop()
