@@ -12,7 +12,6 @@ mod rows;
 
 use std::time::Instant;
 
-use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use serde::Serialize;
 
@@ -90,16 +89,6 @@ pub struct Sample {
     pub refresh_token: String,
 }
 
-/// SQLite settings of the seeding connection: a 256 MiB page cache (the indexes stay in memory
-/// while they grow), statement journals in memory, and no foreign-key lookups (every row is built
-/// with its parents' ids; the old SQL seeding ran without them too).
-const SQLITE_FAST: &str =
-    "PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY; PRAGMA foreign_keys = OFF;";
-
-/// What the pool's connections have (see `crate::db`), restored before the connection goes back.
-const SQLITE_USUAL: &str =
-    "PRAGMA cache_size = -2000; PRAGMA temp_store = DEFAULT; PRAGMA foreign_keys = ON;";
-
 /// Seed `req.families` grant families of one permission for one application (see the module
 /// documentation). Each transaction commits `req.per_transaction` families; afterwards PostgreSQL
 /// gets fresh planner statistics (ANALYZE) and SQLite's write-ahead log is checkpointed.
@@ -114,20 +103,8 @@ pub fn bench_seed(db: &Db, req: &BenchSeed, now: i64) -> Result<Seeded, AdminErr
         ));
     }
     db.run_sync(|conn| {
-        let sqlite = matches!(conn, DbConnection::Sqlite(_));
-        if sqlite {
-            conn.batch_execute(SQLITE_FAST)?;
-        }
-        let seeded = seed_on(db, conn, req, &permission, now);
-        if sqlite {
-            conn.batch_execute(SQLITE_USUAL)?;
-        }
-        let (users, samples) = seeded?;
-        conn.batch_execute(if sqlite {
-            "PRAGMA wal_checkpoint(TRUNCATE);"
-        } else {
-            "ANALYZE;"
-        })?;
+        let (users, samples) =
+            db::bulk::bulk_load(conn, |conn| seed_on(db, conn, req, &permission, now))?;
         Ok(Seeded {
             families: req.families,
             grants: req.families,

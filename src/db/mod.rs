@@ -9,6 +9,7 @@
 
 pub mod application;
 pub mod audit;
+pub mod bulk;
 mod checkpoint;
 pub mod device;
 pub mod grant;

@@ -9,10 +9,6 @@ use crate::crypto::{b64, random_bytes, random_id, sha256_hex};
 use crate::db::schema::{audit_events, grants, refresh_tokens, token_families, users};
 use crate::db::{self, DbConnection};
 
-/// Rows per SQLite INSERT: 8 columns at most, so 32,000 bound parameters, under SQLite's 32,766.
-const ROWS_PER_INSERT: usize = 4_000;
-const _: () = assert!(ROWS_PER_INSERT * 8 <= 32_766);
-
 /// Seeded families were granted over the last 30 days...
 const SPREAD_SECS: u64 = 30 * 86_400;
 
@@ -78,38 +74,9 @@ struct EventRow {
     detail: String,
 }
 
-/// Write `$rows` into `$table` (in the caller's transaction). PostgreSQL: one binary `COPY FROM`.
-/// SQLite: `ROWS_PER_INSERT` rows per INSERT, full chunks as arrays so that diesel prepares the
-/// statement once per table, the rest as one shorter statement. Both on the concrete connection:
-/// diesel has COPY only for PostgreSQL, and batches INSERTs for SQLite only there.
-macro_rules! write_rows {
-    ($conn:expr, $table:expr, $rows:expr) => {{
-        match &mut *$conn {
-            DbConnection::Pg(pg) => {
-                diesel::copy_from($table)
-                    .from_insertable(&$rows[..])
-                    .execute(pg)?;
-            }
-            DbConnection::Sqlite(sqlite) => {
-                let mut chunks = $rows.chunks_exact(ROWS_PER_INSERT);
-                for chunk in &mut chunks {
-                    let chunk: &[_; ROWS_PER_INSERT] = chunk
-                        .try_into()
-                        .map_err(|e| diesel::result::Error::QueryBuilderError(Box::new(e)))?;
-                    diesel::insert_into($table).values(chunk).execute(sqlite)?;
-                }
-                let rest = chunks.remainder();
-                if !rest.is_empty() {
-                    diesel::insert_into($table).values(rest).execute(sqlite)?;
-                }
-            }
-        }
-    }};
-}
-
 /// Write filler users (in the caller's transaction).
 pub(super) fn insert_users(conn: &mut DbConnection, rows: &[UserRow]) -> QueryResult<()> {
-    write_rows!(conn, users::table, rows);
+    crate::db::bulk::write_rows!(conn, users::table, rows);
     Ok(())
 }
 
@@ -217,10 +184,10 @@ impl Batch {
 
     /// Write the batch (in the caller's transaction).
     pub(super) fn insert(&self, conn: &mut DbConnection) -> QueryResult<()> {
-        write_rows!(conn, token_families::table, self.families);
-        write_rows!(conn, grants::table, self.grants);
-        write_rows!(conn, refresh_tokens::table, self.tokens);
-        write_rows!(conn, audit_events::table, self.events);
+        crate::db::bulk::write_rows!(conn, token_families::table, self.families);
+        crate::db::bulk::write_rows!(conn, grants::table, self.grants);
+        crate::db::bulk::write_rows!(conn, refresh_tokens::table, self.tokens);
+        crate::db::bulk::write_rows!(conn, audit_events::table, self.events);
         Ok(())
     }
 }
