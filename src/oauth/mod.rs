@@ -6,6 +6,7 @@
 pub mod authorize;
 pub mod client;
 pub mod endpoint;
+pub mod error;
 pub mod metadata;
 pub mod request;
 pub mod revoke;

@@ -155,3 +155,18 @@ impl ResponseError for DeviceError {
         }))
     }
 }
+
+impl ResponseError for crate::oauth::error::OAuthError {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.status()).unwrap_or(StatusCode::BAD_REQUEST)
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        HttpResponse::build(self.status_code())
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .json(serde_json::json!({
+                "error": self.code(),
+                "error_description": self.description(),
+            }))
+    }
+}

@@ -4,24 +4,16 @@
 use std::collections::BTreeMap;
 
 use actix_web::http::header;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use oxide_auth::endpoint::QueryParameter;
 use oxide_auth_actix::OAuthRequest;
 
 use super::web::{form_pairs as pairs, oauth_response as to_http, only};
 use crate::error::AppError;
+use crate::oauth::error::OAuthError;
 use crate::oauth::store::FlowContext;
 use crate::oauth::{self, FlowError, OAuthReq, TokenAnswer};
 use crate::state::AppState;
-
-fn json_error(status: u16, code: &str, description: &str) -> HttpResponse {
-    HttpResponse::build(
-        actix_web::http::StatusCode::from_u16(status)
-            .unwrap_or(actix_web::http::StatusCode::BAD_REQUEST),
-    )
-    .insert_header((header::CACHE_CONTROL, "no-store"))
-    .json(serde_json::json!({"error": code, "error_description": description}))
-}
 
 fn auth_header(req: &HttpRequest) -> Option<String> {
     req.headers()
@@ -37,27 +29,16 @@ pub async fn token(
     state: web::Data<AppState>,
 ) -> HttpResponse {
     let Ok(request) = request else {
-        return json_error(
-            400,
-            "invalid_request",
-            "The token request could not be read.",
-        );
+        return OAuthError::InvalidRequest("The token request could not be read.").error_response();
     };
     let Some(body) = request.body().cloned() else {
-        return json_error(
-            400,
-            "invalid_request",
-            "The token request needs a form body.",
-        );
+        return OAuthError::InvalidRequest("The token request needs a form body.").error_response();
     };
     let value = |name: &str| body.unique_value(name).map(|v| v.into_owned());
     let grant_type = value("grant_type").unwrap_or_default();
     if !matches!(grant_type.as_str(), "authorization_code" | "refresh_token") {
-        return json_error(
-            400,
-            "unsupported_grant_type",
-            "Use authorization_code or refresh_token.",
-        );
+        return OAuthError::UnsupportedGrantType("Use authorization_code or refresh_token.")
+            .error_response();
     }
     let (code, verifier) = (value("code"), value("code_verifier"));
     let auth = request.authorization_header().map(str::to_string);
@@ -86,17 +67,17 @@ pub async fn token(
     };
     match result {
         Ok(Ok(TokenAnswer::Flow(resp))) => to_http(resp, None),
-        Ok(Ok(TokenAnswer::InvalidGrant(why))) => json_error(400, "invalid_grant", why),
+        Ok(Ok(TokenAnswer::InvalidGrant(why))) => OAuthError::InvalidGrant(why).error_response(),
         Ok(Err(FlowError::Invalid)) => {
-            json_error(400, "invalid_request", "The token request is malformed.")
+            OAuthError::InvalidRequest("The token request is malformed.").error_response()
         }
         Ok(Err(FlowError::Storage(cause))) | Err(AppError::Unavailable(cause)) => {
             tracing::warn!(%cause, "token endpoint storage failure");
-            json_error(503, "temporarily_unavailable", "Try again shortly.")
+            OAuthError::TemporarilyUnavailable.error_response()
         }
         Err(e) => {
             tracing::error!(error = %e, "token endpoint failure");
-            json_error(500, "server_error", "The token could not be issued.")
+            OAuthError::ServerError("The token could not be issued.").error_response()
         }
     }
 }
@@ -125,10 +106,10 @@ pub async fn revoke(
 ) -> HttpResponse {
     let form = pairs(&body);
     let Some((client_id, secret)) = client_credentials(&req, &form) else {
-        return json_error(401, "invalid_client", "Client authentication is required.");
+        return OAuthError::InvalidClient("Client authentication is required.").error_response();
     };
     let Some(token) = only(&form, "token").map(str::to_string) else {
-        return json_error(400, "invalid_request", "The token parameter is required.");
+        return OAuthError::InvalidRequest("The token parameter is required.").error_response();
     };
     let st = state.clone();
     let now = crate::clock::now();
@@ -149,10 +130,10 @@ pub async fn revoke(
         Ok(Some(_)) => HttpResponse::Ok()
             .insert_header((header::CACHE_CONTROL, "no-store"))
             .finish(),
-        Ok(None) => json_error(401, "invalid_client", "Client authentication failed."),
+        Ok(None) => OAuthError::InvalidClient("Client authentication failed.").error_response(),
         Err(e) => {
             tracing::warn!(error = %e, "revocation storage failure");
-            json_error(503, "temporarily_unavailable", "Try again shortly.")
+            OAuthError::TemporarilyUnavailable.error_response()
         }
     }
 }
@@ -166,10 +147,10 @@ pub async fn introspect(
 ) -> HttpResponse {
     let form = pairs(&body);
     let Some((user, secret)) = client_credentials(&req, &form) else {
-        return json_error(401, "invalid_client", "Authentication is required.");
+        return OAuthError::InvalidClient("Authentication is required.").error_response();
     };
     let Some(token) = only(&form, "token").map(str::to_string) else {
-        return json_error(400, "invalid_request", "The token parameter is required.");
+        return OAuthError::InvalidRequest("The token parameter is required.").error_response();
     };
     let st = state.clone();
     let now = crate::clock::now();
@@ -195,7 +176,7 @@ pub async fn introspect(
         })
         .await;
     match result {
-        Ok(None) => json_error(401, "invalid_client", "Authentication failed."),
+        Ok(None) => OAuthError::InvalidClient("Authentication failed.").error_response(),
         Ok(Some(None)) => HttpResponse::Ok().json(serde_json::json!({"active": false})),
         Ok(Some(Some(active))) => HttpResponse::Ok().json(serde_json::json!({
             "active": true,
@@ -212,7 +193,7 @@ pub async fn introspect(
         })),
         Err(e) => {
             tracing::warn!(error = %e, "introspection storage failure");
-            json_error(503, "temporarily_unavailable", "Try again shortly.")
+            OAuthError::TemporarilyUnavailable.error_response()
         }
     }
 }
