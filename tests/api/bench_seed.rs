@@ -1,36 +1,13 @@
 //! `assent bench-seed` (hidden, for benches/run): grant families written in bulk are ordinary
 //! families: the counts add up, and a seeded refresh token rotates over HTTP like any other.
 
-use std::process::{Command, Output, Stdio};
-
 use assent::tokens::Presented;
 use diesel::prelude::*;
 
-use crate::helpers::{TestApp, TestDb};
+use crate::helpers::{cli, cli_json as json, TestApp, TestDb};
 
-fn assent(db: &TestDb, args: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_assent"));
-    cmd.arg("--database-url")
-        .arg(&db.url)
-        .args(args)
-        .env_remove("ASSENT_CONFIG")
-        .env("ASSENT_LOG", "warn")
-        .stdin(Stdio::null());
-    match &db.server_key {
-        Some(key) => cmd.env("ASSENT_SERVER_KEY", key),
-        None => cmd.env_remove("ASSENT_SERVER_KEY"),
-    };
-    cmd.output().expect("assent runs")
-}
-
-fn json(out: &Output) -> serde_json::Value {
-    assert!(
-        out.status.success(),
-        "exit {:?}, stderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("stdout is one JSON value")
+fn assent(db: &TestDb, args: &[&str]) -> std::process::Output {
+    cli(db, args, None)
 }
 
 fn count(app: &TestApp, f: impl FnOnce(&mut assent::db::DbConnection) -> QueryResult<i64>) -> i64 {

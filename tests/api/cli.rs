@@ -1,48 +1,8 @@
 //! The CLI is a contract: JSON on stdout for what it creates, errors on stderr with exit code 1.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
-use crate::helpers::TestDb;
-
-fn assent(db: &TestDb, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_assent"));
-    cmd.arg("--database-url")
-        .arg(&db.url)
-        .args(args)
-        .env_remove("ASSENT_CONFIG")
-        .env("ASSENT_LOG", "warn")
-        .env("ASSENT_PASSWORD_TEST_NOTE", "cost comes from config")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    match &db.server_key {
-        Some(key) => cmd.env("ASSENT_SERVER_KEY", key),
-        None => cmd.env_remove("ASSENT_SERVER_KEY"),
-    };
-    let mut child = cmd.spawn().expect("assent runs");
-    if let Some(input) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-    } else {
-        drop(child.stdin.take());
-    }
-    child.wait_with_output().unwrap()
-}
-
-fn json(out: &Output) -> serde_json::Value {
-    assert!(
-        out.status.success(),
-        "exit {:?}, stderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("stdout is one JSON value")
-}
+use crate::helpers::{cli as assent, cli_json as json, TestDb};
 
 #[test]
 fn migrate_runs_and_running_it_again_is_harmless() {

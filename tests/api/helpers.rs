@@ -1,5 +1,7 @@
 //! `TestApp::spawn()`: the production startup, port 0, a fresh database per test.
 
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
 use std::sync::Arc;
 
 use assent::config::Config;
@@ -238,4 +240,45 @@ pub fn unescape_html(s: &str) -> String {
         .replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&amp;", "&")
+}
+
+/// Run the `assent` binary on `db` with `args` (and `stdin` when given), as a user would.
+pub fn cli(db: &TestDb, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_assent"));
+    cmd.arg("--database-url")
+        .arg(&db.url)
+        .args(args)
+        .env_remove("ASSENT_CONFIG")
+        .env("ASSENT_LOG", "warn")
+        .env("ASSENT_PASSWORD_TEST_NOTE", "cost comes from config")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    match &db.server_key {
+        Some(key) => cmd.env("ASSENT_SERVER_KEY", key),
+        None => cmd.env_remove("ASSENT_SERVER_KEY"),
+    };
+    let mut child = cmd.spawn().expect("assent runs");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    } else {
+        drop(child.stdin.take());
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// The one JSON value a successful CLI command prints.
+pub fn cli_json(out: &Output) -> serde_json::Value {
+    assert!(
+        out.status.success(),
+        "exit {:?}, stderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("stdout is one JSON value")
 }

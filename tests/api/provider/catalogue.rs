@@ -1,11 +1,11 @@
 //! `assent catalogue apply FILE`: idempotent, one transaction, and a created provider can check.
 
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use serde_json::{json, Value};
 
 use super::World;
-use crate::helpers::TestDb;
+use crate::helpers::{cli, cli_json, TestDb};
 
 const CATALOGUE: &str = r#"
 [[provider]]
@@ -29,25 +29,7 @@ name = "Calendar service"
 "#;
 
 fn apply_cli(db: &TestDb, file: &std::path::Path) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_assent"));
-    cmd.arg("--database-url")
-        .arg(&db.url)
-        .args(["catalogue", "apply"])
-        .arg(file)
-        .env_remove("ASSENT_CONFIG")
-        .env("ASSENT_LOG", "warn")
-        .stdin(Stdio::null());
-    match &db.server_key {
-        Some(key) => cmd.env("ASSENT_SERVER_KEY", key),
-        None => cmd.env_remove("ASSENT_SERVER_KEY"),
-    };
-    cmd.output().expect("assent runs")
-}
-
-fn json_of(out: &Output) -> Value {
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "exit {:?}: {stderr}", out.status);
-    serde_json::from_slice(&out.stdout).expect("stdout is one JSON value")
+    cli(db, &["catalogue", "apply", file.to_str().unwrap()], None)
 }
 
 #[test]
@@ -57,7 +39,7 @@ fn catalogue_apply_twice_creates_once_and_then_changes_nothing() {
     let file = dir.path().join("catalogue.toml");
     std::fs::write(&file, CATALOGUE).unwrap();
 
-    let first = json_of(&apply_cli(&db, &file));
+    let first = cli_json(&apply_cli(&db, &file));
     assert_eq!(first["changed"], true);
     let photos = &first["providers"][0];
     assert_eq!(
@@ -77,7 +59,7 @@ fn catalogue_apply_twice_creates_once_and_then_changes_nothing() {
     assert!(calendar["rp_id"].as_str().unwrap().starts_with("rp_"));
     assert_eq!(calendar["status"], "created");
 
-    let second = json_of(&apply_cli(&db, &file));
+    let second = cli_json(&apply_cli(&db, &file));
     assert_eq!(second["changed"], false);
     for (i, p) in second["providers"].as_array().unwrap().iter().enumerate() {
         assert_eq!(p["rp_id"], first["providers"][i]["rp_id"]);
@@ -89,7 +71,7 @@ fn catalogue_apply_twice_creates_once_and_then_changes_nothing() {
     // A changed description is an update; a taken offer is an error and writes nothing.
     let changed = CATALOGUE.replace("See your photos", "See your pictures");
     std::fs::write(&file, &changed).unwrap();
-    let third = json_of(&apply_cli(&db, &file));
+    let third = cli_json(&apply_cli(&db, &file));
     assert_eq!(third["changed"], true);
     assert_eq!(
         third["providers"][0]["offers"][0]["actions"][0]["status"],
@@ -104,7 +86,7 @@ fn catalogue_apply_twice_creates_once_and_then_changes_nothing() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("belongs to another"), "{stderr}");
     std::fs::write(&file, extra).unwrap();
-    let again = json_of(&apply_cli(&db, &file));
+    let again = cli_json(&apply_cli(&db, &file));
     assert_eq!(
         again["providers"][0]["status"], "created",
         "the failed apply wrote nothing"
