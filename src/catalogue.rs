@@ -4,10 +4,6 @@
 use crate::db::{self, DbConnection};
 use crate::domain::permission::Catalogue;
 
-pub mod apply;
-
-pub use apply::{apply, parse_file, Applied, CatalogueFile};
-
 /// The built-in provider's public id.
 pub const BUILTIN_RP: &str = "assent";
 

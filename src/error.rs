@@ -67,10 +67,10 @@ impl From<crate::crypto::ServerKeyError> for AppError {
     }
 }
 
-impl From<crate::delauth::app::AppError> for AppError {
-    fn from(e: crate::delauth::app::AppError) -> Self {
+impl From<crate::delauth::app::ApplicationError> for AppError {
+    fn from(e: crate::delauth::app::ApplicationError) -> Self {
         match e {
-            crate::delauth::app::AppError::Storage(cause) => cause.into(),
+            crate::delauth::app::ApplicationError::Storage(cause) => cause.into(),
             other => AppError::Internal(other.to_string()),
         }
     }

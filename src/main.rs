@@ -359,9 +359,9 @@ fn run(cli: Cli) -> Result<(), CliError> {
         } => {
             let text = std::fs::read_to_string(&file)
                 .map_err(|e| CliError::Other(format!("can not read {}: {e}", file.display())))?;
-            let parsed = assent::catalogue::parse_file(&text)?;
+            let parsed = assent::admin::catalogue::parse_file(&text)?;
             let storage = startup::open_existing_storage(&config)?;
-            print(&assent::catalogue::apply(&storage.db, &parsed, now)?)
+            print(&assent::admin::catalogue::apply(&storage.db, &parsed, now)?)
         }
         Command::BenchSeed(request) => {
             let storage = startup::open_existing_storage(&config)?;

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 mod app;
 pub mod bench_seed;
+pub mod catalogue;
 pub use app::*;
 
 use crate::crypto::password::PasswordHasher;

@@ -21,7 +21,7 @@ pub struct AppContext {
 
 /// Why an application could not be established.
 #[derive(Debug, thiserror::Error)]
-pub enum AppError {
+pub enum ApplicationError {
     /// No `app` parameter.
     #[error("the request has no application verifier (app)")]
     Missing,
@@ -39,11 +39,11 @@ pub enum AppError {
     Sealed,
 }
 
-fn open_secret(key: &ServerKey, sealed: &str) -> Result<AppKeys, AppError> {
+fn open_secret(key: &ServerKey, sealed: &str) -> Result<AppKeys, ApplicationError> {
     let bytes = key
         .open("app-secret", sealed)
-        .map_err(|_| AppError::Sealed)?;
-    let secret = String::from_utf8(bytes).map_err(|_| AppError::Sealed)?;
+        .map_err(|_| ApplicationError::Sealed)?;
+    let secret = String::from_utf8(bytes).map_err(|_| ApplicationError::Sealed)?;
     Ok(AppKeys::derive(&secret))
 }
 
@@ -54,7 +54,7 @@ impl AppContext {
         key: &ServerKey,
         appid: &str,
         now: i64,
-    ) -> Result<Option<AppContext>, AppError> {
+    ) -> Result<Option<AppContext>, ApplicationError> {
         let Some(id) = AppId::parse(appid) else {
             return Ok(None);
         };
@@ -86,15 +86,17 @@ impl AppContext {
         max_age: i64,
         max_skew: i64,
         now: i64,
-    ) -> Result<AppContext, AppError> {
+    ) -> Result<AppContext, ApplicationError> {
         let verifier = verifier
             .filter(|v| !v.is_empty())
-            .ok_or(AppError::Missing)?;
-        let parsed = parse_app_verifier(verifier).map_err(|e| AppError::Verifier(describe(e)))?;
-        let ctx = AppContext::load(conn, key, &parsed.appid, now)?.ok_or(AppError::Unknown)?;
+            .ok_or(ApplicationError::Missing)?;
+        let parsed =
+            parse_app_verifier(verifier).map_err(|e| ApplicationError::Verifier(describe(e)))?;
+        let ctx =
+            AppContext::load(conn, key, &parsed.appid, now)?.ok_or(ApplicationError::Unknown)?;
         parsed
             .check(&ctx.verify_keys, now, max_age, max_skew)
-            .map_err(|e| AppError::Verifier(describe(e)))?;
+            .map_err(|e| ApplicationError::Verifier(describe(e)))?;
         Ok(ctx)
     }
 

@@ -1,7 +1,7 @@
 //! Refresh (docs/protocol.md section 8): server to server, `ps`, `reft`, `ru`, `app`. Success is exactly
 //! `{"ConsentToken":"<value>"}`; errors are `{"error":"<code>","error_description":"<text>"}`.
 
-use super::app::{AppContext, AppError};
+use super::app::{AppContext, ApplicationError};
 use super::Params;
 use crate::config::DelauthConfig;
 use crate::crypto::live::url_decode_fully;
@@ -104,10 +104,12 @@ pub fn refresh(
         now,
     ) {
         Ok(app) => app,
-        Err(AppError::Missing | AppError::Unknown) => return Ok(Err(RefreshError::InvalidApp)),
-        Err(AppError::Verifier(_)) => return Ok(Err(RefreshError::InvalidVerifier)),
-        Err(AppError::Storage(e)) => return Err(e.into()),
-        Err(AppError::Sealed) => return Err(TokenError::Key("sealed app secret".into())),
+        Err(ApplicationError::Missing | ApplicationError::Unknown) => {
+            return Ok(Err(RefreshError::InvalidApp))
+        }
+        Err(ApplicationError::Verifier(_)) => return Ok(Err(RefreshError::InvalidVerifier)),
+        Err(ApplicationError::Storage(e)) => return Err(e.into()),
+        Err(ApplicationError::Sealed) => return Err(TokenError::Key("sealed app secret".into())),
     };
     if let Some(ru) = params.non_empty("ru") {
         if !app.is_registered(ru) {

@@ -1,7 +1,7 @@
 //! The consent request (docs/protocol.md section 3): every check, in order, each failure a clear message.
 //! A request that fails never leads to a redirect or POST to its return URL.
 
-use super::app::{AppContext, AppError};
+use super::app::{AppContext, ApplicationError};
 use super::Params;
 use crate::config::DelauthConfig;
 use crate::crypto::ServerKey;
@@ -20,7 +20,7 @@ pub const MAX_RESOURCE: usize = 256;
 pub enum RequestError {
     /// The application could not be established.
     #[error(transparent)]
-    App(#[from] AppError),
+    App(#[from] ApplicationError),
     /// `ru` is not one of the application's registered return URLs.
     #[error("the return URL (ru) is not registered for this application; it must match exactly")]
     ReturnUrl,
@@ -40,7 +40,7 @@ impl RequestError {
     pub fn is_storage(&self) -> bool {
         matches!(
             self,
-            RequestError::App(AppError::Storage(_) | AppError::Sealed)
+            RequestError::App(ApplicationError::Storage(_) | ApplicationError::Sealed)
         )
     }
 }
@@ -95,7 +95,7 @@ pub fn validate(
     };
     let ps = params.non_empty("ps").ok_or(RequestError::NoPermissions)?;
     let list = PermissionList::parse_ps(ps)?;
-    let catalogue = crate::catalogue::load(conn).map_err(AppError::from)?;
+    let catalogue = crate::catalogue::load(conn).map_err(ApplicationError::from)?;
     let permissions = catalogue.resolve(&list)?;
     let appctx = params.get("appctx").map(str::to_string);
     if appctx.as_ref().is_some_and(|a| a.len() > MAX_APPCTX) {

@@ -39,7 +39,7 @@ pub enum WebAuthError {
     NoReturnUrl,
     /// Storage failed or a sealed secret does not open.
     #[error(transparent)]
-    App(#[from] super::app::AppError),
+    App(#[from] super::app::ApplicationError),
 }
 
 impl WebAuthError {

@@ -2,10 +2,10 @@
 //! `POST /account/consents/revoke`: remove one permission; `GET|POST /account/consents/remove`:
 //! confirm, then remove a whole app. The rules live in [`crate::consents`].
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use super::web::{render_page, see_other, signed_in, Visitor};
+use super::web::{render_page, see_other, SignedIn, Visitor};
 use crate::consents::{self, Revoked};
 use crate::domain::{permission::Permission, AppId};
 use crate::error::AppError;
@@ -58,14 +58,10 @@ fn done_message(done: Option<&str>) -> Option<&'static str> {
 
 /// `GET /account/consents` and `GET /ManageConsent.aspx`.
 pub async fn consents_page(
-    req: HttpRequest,
+    SignedIn { mut visitor, user }: SignedIn,
     state: web::Data<AppState>,
     query: web::Query<DoneQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (mut visitor, user) = match signed_in(&req, &state).await? {
-        Ok(found) => found,
-        Err(redirect) => return Ok(redirect),
-    };
     let (user_id, now) = (user.id, crate::clock::now());
     let dashboard = state
         .db
@@ -123,14 +119,10 @@ pub async fn revoke_grant(
 
 /// `GET /account/consents/remove?appid=`: what removing the app ends, and the button that does it.
 pub async fn revoke_app_page(
-    req: HttpRequest,
+    SignedIn { mut visitor, user }: SignedIn,
     state: web::Data<AppState>,
     query: web::Query<AppQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (mut visitor, user) = match signed_in(&req, &state).await? {
-        Ok(found) => found,
-        Err(redirect) => return Ok(redirect),
-    };
     let appid = parse_appid(&query.appid)?;
     let (user_id, now) = (user.id, crate::clock::now());
     let dashboard = state

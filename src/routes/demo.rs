@@ -89,14 +89,14 @@ pub struct DemoQuery {
     message: Option<String>,
 }
 
-async fn render(
+fn render(
     req: &HttpRequest,
     state: &web::Data<AppState>,
+    mut visitor: Visitor,
     message: Option<&str>,
     refresh_error: Option<&str>,
 ) -> Result<HttpResponse, AppError> {
     let site = site(state)?;
-    let mut visitor = Visitor::load(req, state).await?;
     let mut ctx = tera::Context::new();
     ctx.insert("csrf", &visitor.csrf(state)?);
     ctx.insert("consent_url", &consent_url(state, site));
@@ -127,6 +127,7 @@ async fn render(
 pub async fn demo_page(
     req: HttpRequest,
     state: web::Data<AppState>,
+    visitor: Visitor,
     query: web::Query<DemoQuery>,
 ) -> Result<HttpResponse, AppError> {
     let message = match query.message.as_deref() {
@@ -135,7 +136,7 @@ pub async fn demo_page(
         Some("refreshed") => Some("Refreshed: a new ConsentToken with a new refresh token."),
         _ => None,
     };
-    render(&req, &state, message, None).await
+    render(&req, &state, visitor, message, None)
 }
 
 /// `POST /demo/return`: what Assent's response page posts to the website.
@@ -168,12 +169,11 @@ pub async fn demo_return(
 pub async fn demo_refresh(
     req: HttpRequest,
     state: web::Data<AppState>,
+    visitor: Visitor,
     form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, AppError> {
     let site = site(&state)?;
-    Visitor::load(&req, &state)
-        .await?
-        .check_csrf(&state, &form.csrf)?;
+    visitor.check_csrf(&state, &form.csrf)?;
     let keys = AppKeys::derive(&site.secret);
     let Some(opened) = stored_token(&req, &state)
         .and_then(|f| live::open_consent_token_field(std::slice::from_ref(&keys), &f).ok())
@@ -181,10 +181,10 @@ pub async fn demo_refresh(
         return render(
             &req,
             &state,
+            visitor,
             None,
             Some("Connect first: there is no token to refresh."),
-        )
-        .await;
+        );
     };
     let ps: Vec<String> = opened
         .get("offer")
@@ -219,10 +219,10 @@ pub async fn demo_refresh(
             render(
                 &req,
                 &state,
+                visitor,
                 None,
                 Some(&format!("Refresh refused: {reason}")),
             )
-            .await
         }
     }
 }

@@ -1,9 +1,9 @@
 //! `GET /account/history?page=N`: grants, refreshes, revocations and reuse detections, newest first.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use super::web::{render_page, signed_in};
+use super::web::{render_page, SignedIn};
 use crate::consents;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -16,14 +16,10 @@ pub struct HistoryQuery {
 
 /// `GET /account/history`.
 pub async fn history_page(
-    req: HttpRequest,
+    SignedIn { mut visitor, user }: SignedIn,
     state: web::Data<AppState>,
     query: web::Query<HistoryQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (mut visitor, user) = match signed_in(&req, &state).await? {
-        Ok(found) => found,
-        Err(redirect) => return Ok(redirect),
-    };
     let page = query
         .page
         .as_deref()

@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::web::{client_ip, removal, render_page, see_other, signed_in, Visitor};
+use super::web::{client_ip, removal, render_page, see_other, SignedIn, Visitor};
 use crate::consents::account::{self, PasswordChange, PasswordChangeError};
 use crate::db::user::User;
 use crate::domain::password::MIN_PASSWORD_CHARS;
@@ -67,14 +67,10 @@ fn account_page_with(
 
 /// `GET /account`.
 pub async fn account_page(
-    req: HttpRequest,
+    SignedIn { mut visitor, user }: SignedIn,
     state: web::Data<AppState>,
     query: web::Query<DoneQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (mut visitor, user) = match signed_in(&req, &state).await? {
-        Ok(found) => found,
-        Err(redirect) => return Ok(redirect),
-    };
     let notice = match query.done.as_deref() {
         Some("password") => Some("Password changed. Every other session of your account ended."),
         _ => None,

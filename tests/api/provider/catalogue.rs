@@ -107,8 +107,8 @@ async fn a_provider_created_by_catalogue_apply_checks_tokens_with_its_printed_se
         true
     );
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    let parsed = assent::catalogue::parse_file(CATALOGUE).unwrap();
-    let applied = assent::catalogue::apply(&w.app.state.db, &parsed, 1).unwrap();
+    let parsed = assent::admin::catalogue::parse_file(CATALOGUE).unwrap();
+    let applied = assent::admin::catalogue::apply(&w.app.state.db, &parsed, 1).unwrap();
     let photos = &applied.providers[0];
     let secret = photos.secret.clone().unwrap();
     let token = w.grant(&["Photos.Read", "Contacts.Read"]).delegation_token;

@@ -5,8 +5,8 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 
-use super::BUILTIN_RP;
-use crate::admin::AdminError;
+use super::AdminError;
+use crate::catalogue::BUILTIN_RP;
 use crate::crypto::random_token;
 use crate::db::{self, provider::ResourceProvider, Db, DbConnection};
 use crate::domain::permission::Permission;
