@@ -31,6 +31,9 @@ pub struct Application {
 
 /// An application to insert.
 #[derive(Debug, Insertable)]
+// NULL for None (these columns have no default) keeps the statement cacheable as a
+// prepared statement; the default would make diesel rebuild and re-prepare it every time.
+#[diesel(treat_none_as_default_value = false)]
 #[diesel(table_name = applications)]
 pub struct NewApplication<'a> {
     /// Primary key.

@@ -27,6 +27,9 @@ pub struct AuditEvent {
 
 /// An audit event to insert.
 #[derive(Insertable)]
+// NULL for None (these columns have no default) keeps the statement cacheable as a
+// prepared statement; the default would make diesel rebuild and re-prepare it every time.
+#[diesel(treat_none_as_default_value = false)]
 #[diesel(table_name = audit_events, treat_none_as_null = true)]
 struct NewAuditEvent<'a> {
     id: i64,

@@ -9,6 +9,9 @@ use diesel::prelude::*;
 
 /// A device row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+// NULL for None (these columns have no default) keeps the statement cacheable as a
+// prepared statement; the default would make diesel rebuild and re-prepare it every time.
+#[diesel(treat_none_as_default_value = false)]
 #[diesel(table_name = devices, treat_none_as_null = true)]
 #[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct Device {

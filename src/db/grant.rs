@@ -64,6 +64,9 @@ pub struct Family {
 
 /// A family to insert (not revoked).
 #[derive(Insertable)]
+// NULL for None (these columns have no default) keeps the statement cacheable as a
+// prepared statement; the default would make diesel rebuild and re-prepare it every time.
+#[diesel(treat_none_as_default_value = false)]
 #[diesel(table_name = token_families, treat_none_as_null = true)]
 struct NewFamily<'a> {
     id: i64,
@@ -77,6 +80,9 @@ struct NewFamily<'a> {
 
 /// A grant to insert (not revoked).
 #[derive(Insertable)]
+// NULL for None (these columns have no default) keeps the statement cacheable as a
+// prepared statement; the default would make diesel rebuild and re-prepare it every time.
+#[diesel(treat_none_as_default_value = false)]
 #[diesel(table_name = grants, treat_none_as_null = true)]
 struct NewGrant<'a> {
     id: i64,

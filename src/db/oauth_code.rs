@@ -59,6 +59,9 @@ pub struct NewCode<'a> {
 
 /// The row [`insert`] writes for a [`NewCode`] (not exchanged, no family yet).
 #[derive(Insertable)]
+// NULL for None (these columns have no default) keeps the statement cacheable as a
+// prepared statement; the default would make diesel rebuild and re-prepare it every time.
+#[diesel(treat_none_as_default_value = false)]
 #[diesel(table_name = authorization_codes, treat_none_as_null = true)]
 struct NewCodeRow<'a> {
     id: i64,
