@@ -1,7 +1,7 @@
 //! Browser sign-in sessions, HTTP-free: start (a fresh random token, only its SHA-256 stored), find
 //! the signed-in user, end. Cookies and CSRF binding are the web layer's (`routes::web`).
 
-use crate::crypto::random_token;
+use crate::crypto::PlainToken;
 use crate::db::{self, user::User, Db};
 use crate::error::AppError;
 
@@ -14,9 +14,9 @@ pub async fn start(
     previous: Option<&str>,
     ttl_secs: i64,
     now: i64,
-) -> Result<String, AppError> {
-    let token = random_token()?;
-    let hash = crate::crypto::TokenHash::of(&token);
+) -> Result<PlainToken, AppError> {
+    let token = PlainToken::random()?;
+    let hash = token.hash();
     let previous_hash = previous.map(crate::crypto::TokenHash::of);
     db.transaction(move |conn| {
         if let Some(old) = previous_hash {

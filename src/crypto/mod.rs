@@ -79,6 +79,51 @@ impl std::fmt::Debug for TokenHash {
     }
 }
 
+/// A bearer secret in the clear (a refresh token, a session token) from the moment it is made to the
+/// response or cookie that hands it over; the database only ever sees its [`TokenHash`]. `Debug`
+/// shows none of it, and reading it takes an explicit [`PlainToken::expose`].
+#[derive(Clone, PartialEq, Eq)]
+pub struct PlainToken(String);
+
+impl PlainToken {
+    /// A fresh 256-bit token, base64url without padding (43 characters).
+    pub fn random() -> Result<PlainToken, RngError> {
+        Ok(PlainToken(random_token()?))
+    }
+
+    /// A fresh 256-bit token in standard base64 with padding (44 characters): the Live protocol's
+    /// refresh token form (docs/protocol.md section 4).
+    pub fn random_b64() -> Result<PlainToken, RngError> {
+        Ok(PlainToken(b64(&random_bytes::<32>()?)))
+    }
+
+    /// A token given in the clear (one a client presented, or a worked example's fixed value).
+    pub fn from_exposed(token: impl Into<String>) -> PlainToken {
+        PlainToken(token.into())
+    }
+
+    /// Its hash, the form the database keeps.
+    pub fn hash(&self) -> TokenHash {
+        TokenHash::of(&self.0)
+    }
+
+    /// The secret itself, to put in a response, a cookie or a sealed envelope.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// The secret itself, by value (for libraries that take a `String`).
+    pub fn into_exposed(self) -> String {
+        self.0
+    }
+}
+
+impl std::fmt::Debug for PlainToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PlainToken(<redacted>)")
+    }
+}
+
 /// Base64url without padding.
 pub fn b64url(data: &[u8]) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(data)
@@ -101,6 +146,20 @@ pub const REDACTED: &str = "<redacted>";
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_tokens_are_fresh_hash_like_their_text_and_never_print() {
+        let a = PlainToken::random().unwrap();
+        let b = PlainToken::random_b64().unwrap();
+        assert_eq!(a.expose().len(), 43);
+        assert_eq!(b.expose().len(), 44);
+        assert_ne!(a, PlainToken::random().unwrap());
+        assert_eq!(a.hash(), TokenHash::of(a.expose()));
+        for shown in [format!("{a:?}"), format!("{:?}", a.hash())] {
+            assert!(!shown.contains(a.expose()), "{shown}");
+            assert!(!shown.contains(a.hash().as_str()), "{shown}");
+        }
+    }
 
     #[test]
     fn random_alphanumeric_has_the_asked_length_and_alphabet() {

@@ -16,7 +16,7 @@ pub fn plaintext(issued: &Issued, skey: &str) -> String {
     format!(
         "delt={}&reft={}&skey={}&offer={}&exp={}&lid={}",
         urlenc(&issued.delegation_token),
-        urlenc(&issued.refresh_token),
+        urlenc(issued.refresh_token.expose()),
         urlenc(skey),
         urlenc_offer(&offer),
         issued.exp,
@@ -52,7 +52,7 @@ mod tests {
     fn issued() -> Issued {
         Issued {
             family_id: 7,
-            refresh_token: "ab+/cd==".into(),
+            refresh_token: crate::crypto::PlainToken::from_exposed("ab+/cd=="),
             delegation_token: "h.p.s".into(),
             exp: 1_800_000_000,
             offers: vec![

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use super::{KeyRing, TokenError};
 use crate::crypto::jws::DelegationClaims;
-use crate::crypto::{b64, random_bytes, ServerKey};
+use crate::crypto::{PlainToken, ServerKey};
 use crate::db::{self, DbConnection};
 use crate::domain::permission::Permission;
 
@@ -32,7 +32,7 @@ pub struct Issued {
     /// The family (`gid`).
     pub family_id: i64,
     /// The refresh token (exists only here and in the response).
-    pub refresh_token: String,
+    pub refresh_token: PlainToken,
     /// The delegation token (compact JWS).
     pub delegation_token: String,
     /// Its expiry.
@@ -51,7 +51,7 @@ pub struct Unsigned {
     /// The family (`gid`).
     pub family_id: i64,
     /// The refresh token (exists only here and in the response).
-    pub refresh_token: String,
+    pub refresh_token: PlainToken,
     /// Granted permissions with their grant expiries.
     pub offers: Vec<(String, i64)>,
     /// The user's location id.
@@ -82,9 +82,9 @@ pub struct GrantRequest<'a> {
 }
 
 /// A new refresh token (32 random bytes, standard base64) and its SHA-256 (hex).
-pub(super) fn new_refresh_token() -> Result<(String, crate::crypto::TokenHash), TokenError> {
-    let token = b64(&random_bytes::<32>()?);
-    let hash = crate::crypto::TokenHash::of(&token);
+pub(super) fn new_refresh_token() -> Result<(PlainToken, crate::crypto::TokenHash), TokenError> {
+    let token = PlainToken::random_b64()?;
+    let hash = token.hash();
     Ok((token, hash))
 }
 
@@ -265,7 +265,7 @@ mod tests {
     fn debug_output_of_issued_tokens_shows_neither_token() {
         let issued = Issued {
             family_id: 7,
-            refresh_token: "refresh-secret-value".into(),
+            refresh_token: PlainToken::from_exposed("refresh-secret-value"),
             delegation_token: "eyJ.delegation.secret".into(),
             exp: 1,
             offers: vec![("Contacts.Read".into(), 2)],

@@ -34,7 +34,7 @@ async fn revoking_a_permission_is_immediate_for_refresh_and_the_check_endpoint()
     assert_eq!(done, "/account/consents?done=revoked");
     assert_eq!(s.check(&s.contacts, delt).await, json!({ "active": false }));
     assert_eq!(s.check(&s.news, delt).await["active"], true);
-    let reft = issued.refresh_token.as_str();
+    let reft = issued.refresh_token.expose();
     assert_eq!(
         s.refresh("Contacts.Read", reft).await,
         Err("consent_revoked".into())
@@ -96,11 +96,12 @@ async fn removing_an_app_asks_for_confirmation_then_ends_every_grant_and_refresh
         assert_eq!(s.check(&s.news, delt).await, json!({ "active": false }));
     }
     assert_eq!(
-        s.refresh("Contacts.Read", &first.refresh_token).await,
+        s.refresh("Contacts.Read", first.refresh_token.expose())
+            .await,
         Err("consent_revoked".into())
     );
     assert_eq!(
-        s.refresh("News.Read", &second.refresh_token).await,
+        s.refresh("News.Read", second.refresh_token.expose()).await,
         Err("consent_revoked".into())
     );
     let html = s.dashboard_at(&done).await;
@@ -144,7 +145,7 @@ async fn a_revoke_without_a_valid_csrf_token_is_refused_and_changes_nothing() {
         true
     );
     assert!(s
-        .refresh("Contacts.Read", &issued.refresh_token)
+        .refresh("Contacts.Read", issued.refresh_token.expose())
         .await
         .is_ok());
 }
@@ -179,7 +180,7 @@ async fn a_user_can_not_revoke_another_users_grants() {
         true
     );
     assert!(s
-        .refresh("Contacts.Read", &issued.refresh_token)
+        .refresh("Contacts.Read", issued.refresh_token.expose())
         .await
         .is_ok());
     assert!(s.dashboard().await.contains("Contoso Test Site"));

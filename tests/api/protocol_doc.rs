@@ -117,7 +117,7 @@ fn delt() -> String {
 fn issued() -> Issued {
     Issued {
         family_id: GID,
-        refresh_token: b64(&bytes::<32>(0x20)),
+        refresh_token: assent::crypto::PlainToken::from_exposed(b64(&bytes::<32>(0x20))),
         delegation_token: delt(),
         exp: TS + 3600,
         offers: offers(),

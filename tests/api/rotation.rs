@@ -62,12 +62,12 @@ fn refresh_tokens_of(s: &Setup, family: i64) -> i64 {
 async fn a_removal_between_the_read_and_the_write_of_a_refresh_wins() {
     let s = Setup::new().await;
     let issued = s.grant(&["Contacts.Read"]);
-    let earlier = read(&s, &issued.refresh_token);
+    let earlier = read(&s, issued.refresh_token.expose());
     assert!(earlier.token.consumed_at.is_none());
 
     s.remove_app(&s.app.client, &s.site.appid).await;
     assert!(matches!(
-        rotate_with(&s, &issued.refresh_token, earlier),
+        rotate_with(&s, issued.refresh_token.expose(), earlier),
         RefreshOutcome::Refused(RefreshRefusal::FamilyRevoked)
     ));
     assert_eq!(
@@ -81,15 +81,15 @@ async fn a_removal_between_the_read_and_the_write_of_a_refresh_wins() {
 async fn a_rotation_between_the_read_and_the_write_of_a_refresh_is_reuse() {
     let s = Setup::new().await;
     let issued = s.grant(&["Contacts.Read"]);
-    let earlier = read(&s, &issued.refresh_token);
+    let earlier = read(&s, issued.refresh_token.expose());
 
     // Another request rotates the same token first.
     let (_, next) = s
-        .refresh("Contacts.Read", &issued.refresh_token)
+        .refresh("Contacts.Read", issued.refresh_token.expose())
         .await
         .unwrap();
     assert!(matches!(
-        rotate_with(&s, &issued.refresh_token, earlier),
+        rotate_with(&s, issued.refresh_token.expose(), earlier),
         RefreshOutcome::Refused(RefreshRefusal::Reused)
     ));
     // Reuse ends the whole family, including the token the other request received.

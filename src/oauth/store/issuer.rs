@@ -47,7 +47,7 @@ impl Issuer for Store<'_> {
             .map_err(|e| self.fail(e))?;
         Ok(IssuedToken {
             token: issued.delegation_token,
-            refresh: Some(issued.refresh_token),
+            refresh: Some(issued.refresh_token.into_exposed()),
             until: time(issued.exp),
             token_type: TokenType::Bearer,
         })
@@ -92,7 +92,7 @@ impl Issuer for Store<'_> {
                     .map_err(|e| self.fail(e))?;
                 Ok(RefreshedToken {
                     token: issued.delegation_token,
-                    refresh: Some(issued.refresh_token),
+                    refresh: Some(issued.refresh_token.into_exposed()),
                     until: time(issued.exp),
                     token_type: TokenType::Bearer,
                 })

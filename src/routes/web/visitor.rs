@@ -129,7 +129,7 @@ pub async fn start_session(
     let ttl = state.config.security.session_ttl_secs;
     let token =
         crate::session::start(&state.db, user_id, previous, ttl, crate::clock::now()).await?;
-    let session = cookie(state, SESSION_COOKIE, &token, Some(ttl)).into_owned();
+    let session = cookie(state, SESSION_COOKIE, token.expose(), Some(ttl)).into_owned();
     let mut pre = Cookie::build(PRE_COOKIE, "").path("/").finish();
     pre.make_removal();
     Ok(vec![session, pre])
