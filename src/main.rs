@@ -3,188 +3,16 @@
 #![forbid(unsafe_code)]
 
 use std::io::Read;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::Parser;
 
 use assent::admin::{self, AdminError};
 use assent::config::Config;
 use assent::startup::{self, Application};
 
-/// Assent: a delegated-consent authorization server.
-#[derive(Debug, Parser)]
-#[command(name = "assent", version, about)]
-struct Cli {
-    /// TOML configuration file (also ASSENT_CONFIG).
-    #[arg(long, global = true, value_name = "FILE")]
-    config: Option<PathBuf>,
-    /// Database URL: sqlite://PATH or postgres://... (also ASSENT_DATABASE_URL).
-    #[arg(long, global = true, value_name = "URL")]
-    database_url: Option<String>,
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Debug, Subcommand)]
-enum Command {
-    /// Run the server (migrates first).
-    Serve {
-        /// Address to listen on (also ASSENT_BIND).
-        #[arg(long)]
-        bind: Option<String>,
-        /// Seed a demo user, catalogue and website at /demo.
-        #[arg(long)]
-        demo: bool,
-    },
-    /// Run pending database migrations.
-    Migrate,
-    /// Users.
-    User {
-        #[command(subcommand)]
-        command: UserCommand,
-    },
-    /// Applications (websites).
-    App {
-        #[command(subcommand)]
-        command: AppCommand,
-    },
-    /// Resource providers.
-    Rp {
-        #[command(subcommand)]
-        command: RpCommand,
-    },
-    /// Offers of a resource provider.
-    Offer {
-        #[command(subcommand)]
-        command: OfferCommand,
-    },
-    /// Delegation-token signing keys.
-    Keys {
-        #[command(subcommand)]
-        command: KeysCommand,
-    },
-    /// The permission catalogue (providers, offers, actions) as a file.
-    Catalogue {
-        #[command(subcommand)]
-        command: CatalogueCommand,
-    },
-    /// Bulk grant families for benches/run (benchmark databases only).
-    #[command(hide = true)]
-    BenchSeed(admin::bench_seed::BenchSeed),
-}
-
-#[derive(Debug, Subcommand)]
-enum UserCommand {
-    /// Create a user; the password is read from standard input.
-    Create {
-        #[arg(long)]
-        email: String,
-        #[arg(long, default_value = "")]
-        name: String,
-        /// Read the password from standard input (required: never on the command line).
-        #[arg(long, required = true)]
-        password_stdin: bool,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-enum AppCommand {
-    /// Register an application.
-    Create {
-        #[arg(long)]
-        name: String,
-        /// A return URL (repeatable; the first is the default).
-        #[arg(long = "return-url", required = true)]
-        return_urls: Vec<String>,
-        #[arg(long)]
-        privacy_url: Option<String>,
-        /// The secret (default: 32 random alphanumerics).
-        #[arg(long)]
-        secret: Option<String>,
-        /// An OAuth public client (no secret use; PKCE required).
-        #[arg(long)]
-        public: bool,
-    },
-    /// List applications (never prints secrets).
-    List,
-    /// Show one application.
-    Show {
-        appid: String,
-        /// Also print the secret.
-        #[arg(long)]
-        reveal_secret: bool,
-    },
-    /// Change the secret.
-    Secret {
-        #[command(subcommand)]
-        command: SecretCommand,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-enum SecretCommand {
-    /// Set a given secret.
-    Set {
-        appid: String,
-        #[arg(long)]
-        secret: String,
-        /// Keep accepting (and sealing with) the old secret for this long, e.g. 7d.
-        #[arg(long)]
-        keep_old_for: Option<String>,
-    },
-    /// Generate a new secret and print it.
-    Regenerate {
-        appid: String,
-        /// Keep accepting (and sealing with) the old secret for this long, e.g. 7d.
-        #[arg(long)]
-        keep_old_for: Option<String>,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-enum RpCommand {
-    /// Register a resource provider.
-    Create {
-        #[arg(long)]
-        name: String,
-        /// Own <Type>.Read|Write|Full for any type not otherwise registered.
-        #[arg(long)]
-        custom_types: bool,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-enum OfferCommand {
-    /// Add or update an offer's actions.
-    Add {
-        #[arg(long)]
-        rp: String,
-        #[arg(long)]
-        offer: String,
-        /// ACTION=DESCRIPTION (repeatable).
-        #[arg(long = "action", required = true)]
-        actions: Vec<String>,
-        /// An action that exists but can not be granted (repeatable).
-        #[arg(long = "not-grantable")]
-        not_grantable: Vec<String>,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-enum KeysCommand {
-    /// Make a new signing key current.
-    Rotate,
-}
-
-#[derive(Debug, Subcommand)]
-enum CatalogueCommand {
-    /// Create or update the providers, offers and actions of a TOML file (idempotent; never deletes).
-    Apply {
-        /// The catalogue file.
-        file: PathBuf,
-    },
-}
+mod cli;
+use cli::*;
 
 #[derive(Debug, thiserror::Error)]
 enum CliError {
@@ -362,6 +190,14 @@ fn run(cli: Cli) -> Result<(), CliError> {
             let parsed = assent::admin::catalogue::parse_file(&text)?;
             let storage = startup::open_existing_storage(&config)?;
             print(&assent::admin::catalogue::apply(&storage.db, &parsed, now)?)
+        }
+        Command::Backup { file } => {
+            let storage = startup::open_existing_storage(&config)?;
+            print(&admin::backup::backup(&storage.db, &file)?)
+        }
+        Command::Restore { file } => {
+            let key = startup::existing_key(&config)?;
+            print(&admin::backup::restore(&config.database.url, &key, &file)?)
         }
         Command::BenchSeed(request) => {
             let storage = startup::open_existing_storage(&config)?;

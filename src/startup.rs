@@ -105,6 +105,13 @@ pub fn open_existing_storage(config: &Config) -> Result<Storage, StartupError> {
     }
 }
 
+/// The server key this configuration names, without opening the database and never generating
+/// one (for `assent restore`, which must not hold the database open).
+pub fn existing_key(config: &Config) -> Result<ServerKey, StartupError> {
+    let backend = Backend::from_url(&config.database.url)?;
+    load_key(config, &backend, true)
+}
+
 fn load_key(config: &Config, backend: &Backend, has_data: bool) -> Result<ServerKey, StartupError> {
     if let Some(text) = &config.security.server_key {
         return ServerKey::parse(text).map_err(|e| StartupError::Key(format!("server_key: {e}")));

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 mod app;
+pub mod backup;
 pub mod bench_seed;
 pub mod catalogue;
 pub use app::*;

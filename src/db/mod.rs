@@ -9,6 +9,7 @@
 
 pub mod application;
 pub mod audit;
+pub mod backup;
 pub mod bulk;
 mod checkpoint;
 pub mod device;
@@ -169,6 +170,8 @@ pub struct Db {
     busy_timeout_ms: u32,
     /// While any clone of this `Db` lives, the SQLite checkpointer thread runs.
     _alive: Arc<()>,
+    /// SQLite: the shared "in use" lock that keeps a restore from replacing the file (backup.rs).
+    _in_use: Option<Arc<std::fs::File>>,
 }
 
 impl std::fmt::Debug for Db {
@@ -181,6 +184,9 @@ impl Db {
     /// Open a pool for `url` (no connection is made until first use, except one to check).
     pub fn connect(url: &str, pool_size: u32, busy_timeout_ms: u32) -> Result<Db, DbError> {
         let backend = Backend::from_url(url)?;
+        let in_use = backup::hold_shared(&backend)
+            .map_err(|e| DbError::Migration(e.to_string()))?
+            .map(Arc::new);
         if let Backend::Sqlite(path) = &backend {
             // The journal mode is stored in the file: set it once, before the pool opens several
             // connections at the same time (each asking for it would contend for the lock).
@@ -221,6 +227,7 @@ impl Db {
             write_lock,
             busy_timeout_ms,
             _alive: alive,
+            _in_use: in_use,
         })
     }
 

@@ -3,7 +3,7 @@
 
 mod history;
 mod settings;
-mod setup;
+pub mod setup;
 
 pub use setup::*;
 

@@ -73,6 +73,13 @@ impl TestDb {
         db
     }
 
+    /// For SQLite: the database file's path.
+    pub fn sqlite_path(&self) -> Option<std::path::PathBuf> {
+        self.url
+            .strip_prefix("sqlite://")
+            .map(std::path::PathBuf::from)
+    }
+
     /// True when the tests run against PostgreSQL.
     pub fn is_postgres(&self) -> bool {
         self.pg.is_some()
@@ -125,7 +132,11 @@ impl TestApp {
 
     /// Start Assent after `adjust` changed the test configuration.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
-        let db = TestDb::new();
+        Self::spawn_on(TestDb::new(), adjust).await
+    }
+
+    /// Start Assent on the database `db` (which may hold data already).
+    pub async fn spawn_on(db: TestDb, adjust: impl FnOnce(&mut Config)) -> TestApp {
         let mut config = test_config(&db);
         adjust(&mut config);
         assent::telemetry::init(&config.log);

@@ -5,6 +5,7 @@
 //! database (SQLite by default; PostgreSQL when ASSENT_TEST_DATABASE_URL names a server).
 
 mod account;
+mod backup;
 mod bench_seed;
 mod browser;
 mod cli;
