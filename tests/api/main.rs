@@ -24,5 +24,6 @@ mod rollover;
 mod rotation;
 mod shutdown;
 mod storage;
+mod upgrade;
 mod website;
 mod wlogin;
