@@ -75,6 +75,8 @@ pub(crate) enum Command {
         /// The backup file.
         file: PathBuf,
     },
+    /// Delete now what is past its retention (`[retention]`; `serve` also does it on its own).
+    Sweep,
     /// Bulk grant families for benches/run (benchmark databases only).
     #[command(hide = true)]
     BenchSeed(admin::bench_seed::BenchSeed),

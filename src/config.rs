@@ -6,6 +6,9 @@
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
+mod retention;
+pub use retention::RetentionConfig;
+
 /// Errors while loading configuration.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -49,6 +52,8 @@ pub struct Config {
     pub delauth: DelauthConfig,
     /// `[log]`
     pub log: LogConfig,
+    /// `[retention]`: what the storage sweeper deletes, and when.
+    pub retention: RetentionConfig,
 }
 
 /// `[database]`

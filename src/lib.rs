@@ -25,6 +25,7 @@ pub mod routes;
 pub mod session;
 pub mod startup;
 pub mod state;
+pub mod sweeper;
 pub mod telemetry;
 pub mod templates;
 pub mod tokens;

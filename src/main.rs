@@ -199,6 +199,12 @@ fn run(cli: Cli) -> Result<(), CliError> {
             let key = startup::existing_key(&config)?;
             print(&admin::backup::restore(&config.database.url, &key, &file)?)
         }
+        Command::Sweep => {
+            let storage = startup::open_existing_storage(&config)?;
+            let swept = assent::sweeper::sweep(&storage.db, &config.retention, now)
+                .map_err(|e| CliError::Other(e.to_string()))?;
+            print(&swept)
+        }
         Command::BenchSeed(request) => {
             let storage = startup::open_existing_storage(&config)?;
             print(&admin::bench_seed::bench_seed(&storage.db, &request, now)?)

@@ -195,6 +195,7 @@ impl Application {
                 .await
                 .map_err(|e| StartupError::Other(e.to_string()))??
         };
+        crate::sweeper::spawn(storage.db.clone(), config.retention.clone());
         let hasher = password_hasher(&config)?;
         let listener = TcpListener::bind(&config.server.bind)?;
         let addr = listener.local_addr()?;

@@ -22,6 +22,7 @@ pub mod refresh_token;
 pub mod schema;
 pub mod session;
 pub mod signing_key;
+pub mod sweep;
 pub mod user;
 
 use checkpoint::SAFETY_CHECKPOINT_PAGES;

@@ -24,6 +24,7 @@ mod rollover;
 mod rotation;
 mod shutdown;
 mod storage;
+mod sweep;
 mod upgrade;
 mod website;
 mod wlogin;
