@@ -23,9 +23,10 @@ pub mod schema;
 pub mod session;
 pub mod signing_key;
 pub mod sweep;
+mod tx;
 pub mod user;
 
-use checkpoint::SAFETY_CHECKPOINT_PAGES;
+use checkpoint::{SAFETY_CHECKPOINT_PAGES, WAL_SIZE_LIMIT_BYTES};
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, ConnectionError, PgConnection, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
@@ -137,10 +138,13 @@ impl r2d2::ManageConnection for Manager {
                 // WAL (set once, in `Db::connect`) lets readers run beside the one writer; the busy
                 // timeout makes writers queue instead of failing; foreign keys are off by default.
                 // Checkpoints run on the checkpointer's own connection (see `checkpoint`), not in
-                // the commit of a request; the high automatic threshold is only a safety net.
+                // the commit of a request; the high automatic threshold is only a safety net. When
+                // a writer starts the log over after a complete checkpoint, the journal size limit
+                // truncates the file instead of leaving it at its high-water mark.
                 conn.batch_execute(&format!(
                     "PRAGMA busy_timeout = {}; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
-                     PRAGMA wal_autocheckpoint = {SAFETY_CHECKPOINT_PAGES};",
+                     PRAGMA wal_autocheckpoint = {SAFETY_CHECKPOINT_PAGES}; \
+                     PRAGMA journal_size_limit = {WAL_SIZE_LIMIT_BYTES};",
                     self.busy_timeout_ms
                 ))
                 .map_err(ConnectionError::CouldntSetupConfiguration)?;
@@ -312,7 +316,7 @@ impl Db {
             .write_lock
             .as_ref()
             .map(|lock| lock.lock().unwrap_or_else(|p| p.into_inner()));
-        conn.transaction(f)
+        tx::write(conn, f)
     }
 
     /// [`Db::run_sync`] on the blocking thread pool.

@@ -167,3 +167,38 @@ struct Killed {
     #[diesel(sql_type = diesel::sql_types::Bool)]
     killed: bool,
 }
+
+/// Two processes writing one SQLite file (a CLI command beside the server): a write transaction
+/// that read first must not fail because the other committed meanwhile. Two `Db`s stand for the
+/// two processes (each serializes only its own writers).
+#[test]
+fn a_write_transaction_that_read_first_survives_a_commit_by_another_process() {
+    let db = TestDb::migrated();
+    if db.is_postgres() {
+        return;
+    }
+    let config = test_config(&db);
+    let (first, second) = (
+        open_storage(&config).unwrap().db,
+        open_storage(&config).unwrap().db,
+    );
+    let (read_done, read_seen) = std::sync::mpsc::channel();
+    let other = std::thread::spawn(move || {
+        read_seen.recv().unwrap();
+        second.transaction_sync(|conn| {
+            assent::db::meta::insert(conn, "other process", "1").map_err(assent::db::DbError::from)
+        })
+    });
+    let result = first.transaction_sync(|conn| {
+        let before = assent::db::meta::get(conn, "server_key_check")?;
+        read_done.send(()).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        assent::db::meta::insert(conn, "this process", "1")?;
+        Ok::<_, assent::db::DbError>(before)
+    });
+    assert!(
+        result.is_ok(),
+        "the writer that read first failed: {result:?}"
+    );
+    assert!(other.join().unwrap().is_ok());
+}
