@@ -7,6 +7,10 @@ use diesel::{Connection, SqliteConnection};
 /// behind); about 40 MB with 4 KiB pages.
 pub(super) const SAFETY_CHECKPOINT_PAGES: u32 = 10_000;
 
+/// The size SQLite truncates the write-ahead log to when a writer starts it over after a complete
+/// checkpoint (8 MiB), instead of leaving the file at its high-water mark.
+pub(super) const WAL_SIZE_LIMIT_BYTES: u32 = 8 << 20;
+
 /// How often the checkpointer copies committed WAL pages into the database file.
 const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
 
