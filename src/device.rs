@@ -159,37 +159,44 @@ impl DeviceSignIn<'_> {
         now: i64,
     ) -> Result<TokenInfo, DeviceError> {
         let account = req.email.to_lowercase();
-        self.limiter
-            .check(ip, &account, now)
-            .map_err(|retry_after| DeviceError::TooManyAttempts { retry_after })?;
-        let user = match Email::parse(&req.email) {
-            Ok(email) => {
-                let email = email.as_str().to_string();
-                self.db
-                    .run(move |conn| {
-                        db::user::find_by_email(conn, &email).map_err(DeviceError::from)
-                    })
-                    .await?
-            }
-            Err(_) => None,
-        };
+        let email = Email::parse(&req.email).ok().map(|e| e.as_str().to_string());
+        // The attempt is counted before the password is verified: N parallel guesses get at most
+        // the limit's worth of verifications.
+        let (limiter, ip_owned) = (self.limiter.clone(), ip.to_string());
+        let (reservation, user) = self
+            .db
+            .run(move |conn| {
+                let reservation = limiter.reserve(conn, &ip_owned, Some(&account), now)?;
+                let user = match (&reservation, email) {
+                    (Ok(_), Some(email)) => db::user::find_by_email(conn, &email)?,
+                    _ => None,
+                };
+                Ok::<_, DeviceError>((reservation, user))
+            })
+            .await?;
+        let reservation =
+            reservation.map_err(|retry_after| DeviceError::TooManyAttempts { retry_after })?;
         let hasher = self.hasher.clone();
         let phc = user.as_ref().map_or_else(
             || hasher.dummy_hash().to_string(),
             |u| u.password_hash.clone(),
         );
         let password = req.password;
-        let verified = tokio::task::spawn_blocking(move || hasher.verify(&password, &phc))
+        let verified = match tokio::task::spawn_blocking(move || hasher.verify(&password, &phc))
             .await
-            .map_err(|e| DeviceError::Internal(e.to_string()))?;
-        let user = match user {
-            Some(user) if verified => user,
-            _ => {
-                self.limiter.record_failure(ip, &account, now);
-                return Err(DeviceError::InvalidCredentials);
+        {
+            Ok(verified) => verified,
+            Err(e) => {
+                self.limiter.release_in(self.db, reservation).await?;
+                return Err(DeviceError::Internal(e.to_string()));
             }
         };
-        self.limiter.reset_account(&account);
+        let user = match user {
+            Some(user) if verified => user,
+            // The reservation stays counted: a failure.
+            _ => return Err(DeviceError::InvalidCredentials),
+        };
+        self.limiter.forgive_in(self.db, reservation).await?;
         let token = token_id(random_bytes::<16>()?);
         let hash = crate::crypto::TokenHash::of(&token);
         let (policy, expires_at) = (self.policy, now.saturating_add(self.ttl_secs));

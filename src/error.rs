@@ -148,6 +148,13 @@ pub enum ProviderError {
     /// `invalid_request`, 400: the form can not be read or lacks `token`.
     #[error("invalid_request")]
     InvalidRequest(&'static str),
+    /// `too_many_attempts`, 429 with `Retry-After`: too many wrong credentials for this `rp_id` or
+    /// from this address; even the right ones are refused until the window ends.
+    #[error("too_many_attempts")]
+    TooManyAttempts {
+        /// Seconds until the window ends.
+        retry_after: i64,
+    },
     /// `temporarily_unavailable`, 503: "a failure of Assent's own storage is a 503, never an answer".
     #[error("temporarily_unavailable")]
     Unavailable(String),

@@ -279,6 +279,17 @@ impl ProviderCache {
         let Some(provider) = self.authenticate(conn, rp_id, secret, now)? else {
             return Ok(CheckOutcome::Unauthorized);
         };
+        Self::check_for(issuer, conn, &provider, query, now)
+    }
+
+    /// The check of [`ProviderCache::check`] for a provider already authenticated.
+    pub fn check_for(
+        issuer: &Issuer,
+        conn: &mut DbConnection,
+        provider: &Provider,
+        query: &ProviderQuery<'_>,
+        now: i64,
+    ) -> Result<CheckOutcome, TokenError> {
         let permission = match query.permission.map(Permission::parse).transpose() {
             Ok(permission) => permission,
             Err(_) => return Ok(CheckOutcome::Inactive),

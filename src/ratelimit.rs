@@ -1,88 +1,246 @@
-//! Limits on failed sign-ins, per client IP and per account, over a sliding window. Kept in this
-//! process's memory: with several instances each enforces its own limit.
+//! Limits on failed credentials (passwords, client and provider secrets) and on sign-ups, per
+//! client IP and per subject (account email, client id), over a fixed window. The counts live in
+//! [`crate::db::limit::Counters`]: shared by every instance through PostgreSQL, in memory with
+//! SQLite.
+//!
+//! Two ways to decide, both with ONE atomic count per attempt, so N parallel attempts get at most
+//! the limit's worth of answers, whatever the timing:
+//! - passwords (argon2, slow): [`FailureLimiter::reserve`] counts the attempt BEFORE the password
+//!   is verified; past the limit nothing is verified. Success forgives ([`FailureLimiter::forgive`]).
+//! - random secrets (compared in constant time, fast): [`FailureLimiter::after_check`] decides right
+//!   after the comparison: a wrong secret is counted and answered by its own count, a right one is
+//!   refused while the limit is reached. A success does not forgive: clients succeed all the time.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::Arc;
 
-#[derive(Debug, Clone, Copy)]
-struct Window {
-    started: i64,
-    failures: u32,
+use crate::db::limit::{Count, Counters};
+use crate::db::{Db, DbConnection, DbError};
+
+/// At most `max` per `window_secs`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    /// Attempts allowed in one window.
+    pub max: u32,
+    /// The window, in seconds.
+    pub window_secs: i64,
 }
 
-/// Counts failures and says when to refuse.
-#[derive(Debug)]
+/// One kind of limit (sign-in, client secrets, sign-up), per IP and per subject.
+#[derive(Debug, Clone)]
 pub struct FailureLimiter {
-    counts: Mutex<HashMap<String, Window>>,
-    max_per_account: u32,
-    max_per_ip: u32,
-    window_secs: i64,
+    counters: Arc<Counters>,
+    scope: &'static str,
+    per_subject: Limit,
+    per_ip: Limit,
+}
+
+/// The attempts [`FailureLimiter::reserve`] counted. Dropping it keeps them counted (a failure);
+/// [`FailureLimiter::forgive`] and [`FailureLimiter::release`] take them back.
+#[derive(Debug)]
+pub struct Reservation {
+    ip: (String, i64),
+    subject: Option<(String, i64)>,
+}
+
+/// What [`FailureLimiter::after_check`] decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// The right credentials, and the limit is not reached.
+    Allowed,
+    /// Wrong credentials, counted; the limit is not exceeded yet.
+    Wrong,
+    /// 429: the limit is reached (right or wrong, the credentials are not accepted).
+    Limited {
+        /// Seconds until the window ends.
+        retry_after: i64,
+    },
+}
+
+fn retry_after(count: Count, now: i64) -> i64 {
+    (count.window_ends - now).max(1)
 }
 
 impl FailureLimiter {
-    /// A limiter allowing `max_per_account` and `max_per_ip` failures per `window_secs`.
-    pub fn new(max_per_account: u32, max_per_ip: u32, window_secs: i64) -> Self {
+    /// A limiter named `scope` (the prefix of its keys) over `counters`.
+    pub fn new(
+        counters: Arc<Counters>,
+        scope: &'static str,
+        per_subject: Limit,
+        per_ip: Limit,
+    ) -> Self {
         FailureLimiter {
-            counts: Mutex::new(HashMap::new()),
-            max_per_account,
-            max_per_ip,
-            window_secs: window_secs.max(1),
+            counters,
+            scope,
+            per_subject,
+            per_ip,
         }
     }
 
-    fn keys(ip: &str, account: &str) -> [String; 2] {
-        [format!("ip:{ip}"), format!("account:{account}")]
+    fn ip_key(&self, ip: &str) -> String {
+        format!("{}:ip:{ip}", self.scope)
     }
 
-    /// `Err(retry_after_secs)` when either limit is reached.
-    pub fn check(&self, ip: &str, account: &str, now: i64) -> Result<(), i64> {
-        let counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
-        let [ip_key, account_key] = Self::keys(ip, account);
-        let mut retry = 0;
-        for (key, max) in [
-            (ip_key, self.max_per_ip),
-            (account_key, self.max_per_account),
-        ] {
-            if let Some(w) = counts.get(&key) {
-                let ends = w.started + self.window_secs;
-                if now < ends && w.failures >= max {
-                    retry = retry.max(ends - now);
+    fn subject_key(&self, subject: &str) -> String {
+        format!("{}:subject:{subject}", self.scope)
+    }
+
+    /// Count an attempt before its credentials are verified. `Ok(Err(retry_after))` when the IP or
+    /// the subject already used its limit: nothing is counted then and nothing may be verified.
+    pub fn reserve(
+        &self,
+        conn: &mut DbConnection,
+        ip: &str,
+        subject: Option<&str>,
+        now: i64,
+    ) -> diesel::QueryResult<Result<Reservation, i64>> {
+        let c = &self.counters;
+        let ip_key = self.ip_key(ip);
+        let ip_count = c.hit(conn, &ip_key, self.per_ip.window_secs, now)?;
+        if ip_count.attempts > self.per_ip.max {
+            c.release(conn, &ip_key, ip_count.window_ends)?;
+            return Ok(Err(retry_after(ip_count, now)));
+        }
+        let mut reservation = Reservation {
+            ip: (ip_key, ip_count.window_ends),
+            subject: None,
+        };
+        if let Some(subject) = subject {
+            let key = self.subject_key(subject);
+            let count = c.hit(conn, &key, self.per_subject.window_secs, now)?;
+            reservation.subject = Some((key, count.window_ends));
+            if count.attempts > self.per_subject.max {
+                self.release(conn, reservation)?;
+                return Ok(Err(retry_after(count, now)));
+            }
+        }
+        Ok(Ok(reservation))
+    }
+
+    /// The attempt succeeded: the subject's failures are forgotten and the IP's count taken back.
+    pub fn forgive(&self, conn: &mut DbConnection, r: Reservation) -> diesel::QueryResult<()> {
+        if let Some((key, _)) = &r.subject {
+            self.counters.clear(conn, key)?;
+        }
+        self.counters.release(conn, &r.ip.0, r.ip.1)
+    }
+
+    /// The attempt was not decided (e.g. storage failed): take back what it counted.
+    pub fn release(&self, conn: &mut DbConnection, r: Reservation) -> diesel::QueryResult<()> {
+        if let Some((key, ends)) = &r.subject {
+            self.counters.release(conn, key, *ends)?;
+        }
+        self.counters.release(conn, &r.ip.0, r.ip.1)
+    }
+
+    /// The decision right after credentials were compared (`right`), in one atomic step per key:
+    /// a wrong attempt is counted (IP first; the subject only while the IP is within its limit)
+    /// and is [`Verdict::Limited`] once a count exceeds its limit; a right one is
+    /// [`Verdict::Limited`] while either count is at its limit.
+    pub fn after_check(
+        &self,
+        conn: &mut DbConnection,
+        ip: &str,
+        subject: &str,
+        right: bool,
+        now: i64,
+    ) -> diesel::QueryResult<Verdict> {
+        let (ip_key, subject_key) = (self.ip_key(ip), self.subject_key(subject));
+        let c = &self.counters;
+        let mut over = Vec::new();
+        if right {
+            let counts = c.peek(conn, &[&ip_key, &subject_key], now)?;
+            for (count, limit) in counts.into_iter().zip([self.per_ip, self.per_subject]) {
+                if count.attempts >= limit.max {
+                    over.push(count);
+                }
+            }
+        } else {
+            let ip_count = c.hit(conn, &ip_key, self.per_ip.window_secs, now)?;
+            if ip_count.attempts > self.per_ip.max {
+                over.push(ip_count);
+            } else {
+                let count = c.hit(conn, &subject_key, self.per_subject.window_secs, now)?;
+                if count.attempts > self.per_subject.max {
+                    over.push(count);
                 }
             }
         }
-        if retry > 0 {
-            Err(retry)
-        } else {
-            Ok(())
-        }
+        Ok(match over.into_iter().map(|c| retry_after(c, now)).max() {
+            Some(retry_after) => Verdict::Limited { retry_after },
+            None if right => Verdict::Allowed,
+            None => Verdict::Wrong,
+        })
     }
 
-    /// Count one failure for the IP and the account.
-    pub fn record_failure(&self, ip: &str, account: &str, now: i64) {
-        let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
-        if counts.len() > 100_000 {
-            let window = self.window_secs;
-            counts.retain(|_, w| now < w.started + window);
-        }
-        for key in Self::keys(ip, account) {
-            let w = counts.entry(key).or_insert(Window {
-                started: now,
-                failures: 0,
-            });
-            if now >= w.started + self.window_secs {
-                *w = Window {
-                    started: now,
-                    failures: 0,
-                };
-            }
-            w.failures += 1;
-        }
+    /// [`FailureLimiter::reserve`] on a pooled connection.
+    pub async fn reserve_in(
+        &self,
+        db: &Db,
+        ip: &str,
+        subject: Option<&str>,
+        now: i64,
+    ) -> Result<Result<Reservation, i64>, DbError> {
+        let (me, ip, subject) = (self.clone(), ip.to_string(), subject.map(str::to_string));
+        db.run(move |conn| {
+            me.reserve(conn, &ip, subject.as_deref(), now)
+                .map_err(DbError::from)
+        })
+        .await
     }
 
-    /// Forget an account's failures after a successful sign-in.
-    pub fn reset_account(&self, account: &str) {
-        let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
-        counts.remove(&format!("account:{account}"));
+    /// [`FailureLimiter::forgive`] on a pooled connection.
+    pub async fn forgive_in(&self, db: &Db, r: Reservation) -> Result<(), DbError> {
+        let me = self.clone();
+        db.run(move |conn| me.forgive(conn, r).map_err(DbError::from))
+            .await
+    }
+
+    /// [`FailureLimiter::release`] on a pooled connection.
+    pub async fn release_in(&self, db: &Db, r: Reservation) -> Result<(), DbError> {
+        let me = self.clone();
+        db.run(move |conn| me.release(conn, r).map_err(DbError::from))
+            .await
+    }
+}
+
+/// Every limit of the server, over one set of counters.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Failed passwords (browser sign-in, `POST /tokens`, password change), per account and IP.
+    pub sign_in: FailureLimiter,
+    /// Failed client and provider secrets (OAuth endpoints, `POST /delegation/check`), per
+    /// client id and IP.
+    pub secrets: FailureLimiter,
+    /// Account creations (`POST /signup`), per IP.
+    pub sign_up: FailureLimiter,
+}
+
+impl Limits {
+    /// The configured limits over `counters`.
+    pub fn new(security: &crate::config::SecurityConfig, counters: Counters) -> Limits {
+        let counters = Arc::new(counters);
+        let limit = |max, window_secs| Limit { max, window_secs };
+        let s = security;
+        Limits {
+            sign_in: FailureLimiter::new(
+                counters.clone(),
+                "signin",
+                limit(s.sign_in_max_failures_per_account, s.sign_in_window_secs),
+                limit(s.sign_in_max_failures_per_ip, s.sign_in_window_secs),
+            ),
+            secrets: FailureLimiter::new(
+                counters.clone(),
+                "secret",
+                limit(s.client_secret_max_failures_per_client, s.client_secret_window_secs),
+                limit(s.client_secret_max_failures_per_ip, s.client_secret_window_secs),
+            ),
+            sign_up: FailureLimiter::new(
+                counters,
+                "signup",
+                limit(s.sign_up_max_per_ip, s.sign_up_window_secs),
+                limit(s.sign_up_max_per_ip, s.sign_up_window_secs),
+            ),
+        }
     }
 }
 
@@ -90,23 +248,57 @@ impl FailureLimiter {
 mod tests {
     use super::*;
 
-    #[test]
-    fn an_account_is_limited_after_its_failures_until_the_window_ends() {
-        let l = FailureLimiter::new(3, 100, 60);
-        for _ in 0..3 {
-            assert!(l.check("1.1.1.1", "a@x.io", 1000).is_ok());
-            l.record_failure("1.1.1.1", "a@x.io", 1000);
-        }
-        assert_eq!(l.check("2.2.2.2", "a@x.io", 1010), Err(50));
-        assert!(l.check("2.2.2.2", "b@x.io", 1010).is_ok());
-        assert!(l.check("2.2.2.2", "a@x.io", 1060).is_ok());
+    fn limiter(per_subject: u32, per_ip: u32) -> (FailureLimiter, Db, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/t.db", dir.path().display());
+        let db = Db::connect(&url, 1, 1000).unwrap();
+        let counters = Arc::new(Counters::for_db(&db));
+        let l = FailureLimiter::new(
+            counters,
+            "t",
+            Limit {
+                max: per_subject,
+                window_secs: 60,
+            },
+            Limit {
+                max: per_ip,
+                window_secs: 60,
+            },
+        );
+        (l, db, dir)
     }
 
     #[test]
-    fn an_ip_is_limited_across_accounts() {
-        let l = FailureLimiter::new(100, 2, 60);
-        l.record_failure("1.1.1.1", "a@x.io", 0);
-        l.record_failure("1.1.1.1", "b@x.io", 0);
-        assert!(l.check("1.1.1.1", "c@x.io", 1).is_err());
+    fn reservations_stop_at_the_limit_and_a_success_forgives_the_account() {
+        let (l, db, _dir) = limiter(3, 100);
+        db.run_sync(|conn| {
+            let held: Vec<_> = (0..3)
+                .map(|_| l.reserve(conn, "1.1.1.1", Some("a"), 1000).unwrap())
+                .collect();
+            assert!(held.iter().all(Result::is_ok));
+            assert_eq!(l.reserve(conn, "2.2.2.2", Some("a"), 1010)?.err(), Some(50));
+            assert!(l.reserve(conn, "2.2.2.2", Some("b"), 1010)?.is_ok());
+            let again = l.reserve(conn, "2.2.2.2", Some("a"), 1060)?.unwrap();
+            l.forgive(conn, again)?;
+            assert!(l.reserve(conn, "2.2.2.2", Some("a"), 1061)?.is_ok());
+            Ok::<_, DbError>(())
+        })
+        .unwrap();
+    }
+
+    #[test]
+    fn an_ip_is_limited_across_subjects_and_wrong_secrets_lock_out_the_right_one() {
+        let (l, db, _dir) = limiter(2, 3);
+        db.run_sync(|conn| {
+            assert_eq!(l.after_check(conn, "ip", "c", false, 0)?, Verdict::Wrong);
+            assert_eq!(l.after_check(conn, "ip", "c", false, 0)?, Verdict::Wrong);
+            let limited = Verdict::Limited { retry_after: 59 };
+            assert_eq!(l.after_check(conn, "ip", "c", false, 1)?, limited);
+            assert_eq!(l.after_check(conn, "other", "c", true, 1)?, limited);
+            assert_eq!(l.after_check(conn, "other", "d", true, 1)?, Verdict::Allowed);
+            assert!(l.reserve(conn, "ip", None, 1)?.is_err());
+            Ok::<_, DbError>(())
+        })
+        .unwrap();
     }
 }

@@ -11,7 +11,7 @@ use crate::config::Config;
 use crate::crypto::password::PasswordHasher;
 use crate::crypto::ServerKey;
 use crate::db::{self, Backend, Db, DbError};
-use crate::ratelimit::FailureLimiter;
+use crate::ratelimit::Limits;
 use crate::state::AppState;
 
 /// Why Assent did not start.
@@ -248,10 +248,9 @@ impl Application {
             ),
             demo,
             issuer,
-            limiter: FailureLimiter::new(
-                config.security.sign_in_max_failures_per_account,
-                config.security.sign_in_max_failures_per_ip,
-                config.security.sign_in_window_secs,
+            limits: Limits::new(
+                &config.security,
+                crate::db::limit::Counters::for_db(&storage.db),
             ),
             secure_cookies: public_url.starts_with("https://"),
             public_url,

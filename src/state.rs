@@ -5,7 +5,7 @@ use crate::config::Config;
 use crate::crypto::password::PasswordHasher;
 use crate::crypto::ServerKey;
 use crate::db::Db;
-use crate::ratelimit::FailureLimiter;
+use crate::ratelimit::Limits;
 
 /// Shared state of every handler.
 pub struct AppState {
@@ -17,8 +17,8 @@ pub struct AppState {
     pub key: ServerKey,
     /// Password hashing.
     pub hasher: PasswordHasher,
-    /// Failed sign-in limits.
-    pub limiter: FailureLimiter,
+    /// Limits on failed passwords and secrets and on sign-ups.
+    pub limits: Limits,
     /// Public base URL without trailing slash.
     pub public_url: String,
     /// Set the `Secure` flag on cookies (public URL is https).

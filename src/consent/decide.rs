@@ -200,6 +200,7 @@ async fn oauth_decision(
                 now,
                 expiries,
                 db: None,
+                client_limit: None,
             };
             let answer = if allow {
                 AuthorizeDecision::Allow(user_id.to_string())

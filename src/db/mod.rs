@@ -14,6 +14,7 @@ pub mod bulk;
 mod checkpoint;
 pub mod device;
 pub mod grant;
+pub mod limit;
 pub mod meta;
 pub mod oauth_code;
 pub mod probe;

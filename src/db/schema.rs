@@ -183,6 +183,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    limit_counters (counter_key) {
+        counter_key -> Text,
+        window_ends -> BigInt,
+        attempts -> Integer,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(app_return_urls -> applications (application_id));
 diesel::joinable!(offers -> resource_providers (provider_id));
@@ -210,4 +218,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     device_tokens,
     signing_keys,
     audit_events,
+    limit_counters,
 );

@@ -136,6 +136,8 @@ pub enum TokenAnswer {
     Flow(OAuthResp),
     /// `invalid_grant` with a description.
     InvalidGrant(&'static str),
+    /// `too_many_attempts`: client authentication was refused by the limit (seconds to wait).
+    TooManyAttempts(i64),
 }
 
 /// PKCE for a code exchange (RFC 7636 4.6, RFC 9700 2.1.1): a stored challenge needs the right
@@ -191,7 +193,11 @@ pub fn token(
         })
     };
     let rejected = endpoint.store.rejected_code.get();
-    let resp = finish(endpoint.store.failure.take(), result)?;
+    let failure = endpoint.store.failure.take();
+    if let (None, Some(retry_after)) = (&failure, endpoint.store.limited.get()) {
+        return Ok(TokenAnswer::TooManyAttempts(retry_after));
+    }
+    let resp = finish(failure, result)?;
     Ok(if rejected && resp.status == 400 {
         TokenAnswer::InvalidGrant("the authorization code is invalid, expired or already used")
     } else {

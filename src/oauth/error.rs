@@ -18,6 +18,14 @@ pub enum OAuthError {
     /// `unsupported_grant_type`, 400: "The authorization grant type is not supported by the
     /// authorization server" (RFC 6749 section 5.2).
     UnsupportedGrantType(&'static str),
+    /// `too_many_attempts`, 429 with `Retry-After`: too many failed client authentications for
+    /// this `client_id` or from this address in the window (RFC 6749 section 2.3.1: "the
+    /// authorization server MUST protect any endpoint utilizing it against brute force attacks");
+    /// even the right secret is refused until the window ends.
+    TooManyAttempts {
+        /// Seconds until the window ends.
+        retry_after: i64,
+    },
     /// `temporarily_unavailable`, 503: Assent's storage is unreachable (RFC 6749 section 4.1.2.1
     /// names the code; the token endpoint answers it with 503 too).
     TemporarilyUnavailable,
@@ -34,6 +42,7 @@ impl OAuthError {
             OAuthError::InvalidClient(_) => "invalid_client",
             OAuthError::InvalidGrant(_) => "invalid_grant",
             OAuthError::UnsupportedGrantType(_) => "unsupported_grant_type",
+            OAuthError::TooManyAttempts { .. } => "too_many_attempts",
             OAuthError::TemporarilyUnavailable => "temporarily_unavailable",
             OAuthError::ServerError(_) => "server_error",
         }
@@ -43,6 +52,7 @@ impl OAuthError {
     pub fn status(&self) -> u16 {
         match self {
             OAuthError::InvalidClient(_) => 401,
+            OAuthError::TooManyAttempts { .. } => 429,
             OAuthError::TemporarilyUnavailable => 503,
             OAuthError::ServerError(_) => 500,
             _ => 400,
@@ -57,6 +67,9 @@ impl OAuthError {
             | OAuthError::InvalidGrant(d)
             | OAuthError::UnsupportedGrantType(d)
             | OAuthError::ServerError(d) => d,
+            OAuthError::TooManyAttempts { .. } => {
+                "Too many failed client authentications; wait before trying again."
+            }
             OAuthError::TemporarilyUnavailable => "Try again shortly.",
         }
     }
@@ -83,6 +96,8 @@ mod tests {
             ("invalid_grant", 400)
         );
         assert_eq!(TemporarilyUnavailable.status(), 503);
+        let limited = TooManyAttempts { retry_after: 9 };
+        assert_eq!((limited.code(), limited.status()), ("too_many_attempts", 429));
         assert_eq!(ServerError("x").status(), 500);
     }
 }

@@ -22,6 +22,7 @@ mod issuer;
 
 use crate::crypto::{random_token, ServerKey};
 use crate::db::{self, DbConnection};
+use crate::ratelimit::Verdict;
 
 /// Lifetime of an authorization code.
 pub const CODE_TTL_SECS: i64 = 600;
@@ -41,6 +42,9 @@ pub struct FlowContext<'a> {
     /// When the flow runs outside a transaction: each state change becomes its own write
     /// transaction through this (None: the caller's transaction covers the whole flow).
     pub db: Option<&'a crate::db::Db>,
+    /// At the token endpoint: the client-secret limiter and the client's IP. Client
+    /// authentication counts a wrong secret and refuses every secret past the limit.
+    pub client_limit: Option<(&'a crate::ratelimit::FailureLimiter, &'a str)>,
 }
 
 /// The primitives, sharing one connection.
@@ -55,6 +59,8 @@ pub struct Store<'c> {
     /// Set when `extract` refused a code (unknown, used, expired): RFC 6749 5.2 calls that
     /// `invalid_grant`, where oxide-auth answers `invalid_request`.
     pub rejected_code: std::cell::Cell<bool>,
+    /// Set when client authentication was refused by the limit: the seconds until it ends.
+    pub limited: std::cell::Cell<Option<i64>>,
     /// Applications already read in this flow (client authentication, then the grant's client).
     apps: RefCell<Vec<db::application::Application>>,
     /// Return URLs read with an authenticated client, by application id.
@@ -81,6 +87,7 @@ impl<'c> Store<'c> {
             failure: RefCell::new(None),
             extracted: RefCell::new(None),
             rejected_code: std::cell::Cell::new(false),
+            limited: std::cell::Cell::new(None),
             apps: RefCell::new(Vec::new()),
             return_urls: RefCell::new(Vec::new()),
             presented: RefCell::new(None),
@@ -177,24 +184,38 @@ impl Registrar for Store<'_> {
             let mut conn = self.conn.borrow_mut();
             db::application::find_with_return_urls(&mut conn, client_id)
         };
+        let found = match found {
+            Ok(found) => found.filter(|(app, _)| {
+                let (key, now) = (self.ctx.key, self.ctx.now);
+                super::client::credentials_match(key, app, secret.as_deref(), now)
+            }),
+            Err(e) => {
+                self.fail(e);
+                return Err(RegistrarError::PrimitiveError);
+            }
+        };
+        if let Some((limiter, ip)) = self.ctx.client_limit {
+            let mut conn = self.conn.borrow_mut();
+            let right = found.is_some();
+            match limiter.after_check(&mut conn, ip, client_id, right, self.ctx.now) {
+                Ok(Verdict::Limited { retry_after }) => {
+                    self.limited.set(Some(retry_after));
+                    return Err(RegistrarError::Unspecified);
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    self.fail(e);
+                    return Err(RegistrarError::PrimitiveError);
+                }
+            }
+        }
         match found {
-            Ok(Some((app, urls)))
-                if super::client::credentials_match(
-                    self.ctx.key,
-                    &app,
-                    secret.as_deref(),
-                    self.ctx.now,
-                ) =>
-            {
+            Some((app, urls)) => {
                 self.return_urls.borrow_mut().push((app.id, urls));
                 self.remember(Some(&app));
                 Ok(())
             }
-            Ok(_) => Err(RegistrarError::Unspecified),
-            Err(e) => {
-                self.fail(e);
-                Err(RegistrarError::PrimitiveError)
-            }
+            None => Err(RegistrarError::Unspecified),
         }
     }
 }

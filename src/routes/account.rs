@@ -96,33 +96,41 @@ pub async fn sign_in(
     let account = form.email.trim().to_lowercase();
     let ip = client_ip(&req);
     let now = crate::clock::now();
-    if let Err(retry_after) = state.limiter.check(&ip, &account, now) {
-        return Err(AppError::TooManyRequests { retry_after });
-    }
-    let user = match Email::parse(&form.email) {
-        Ok(email) => {
-            let email = email.as_str().to_string();
-            state
-                .db
-                .run(move |conn| {
-                    crate::db::user::find_by_email(conn, &email).map_err(AppError::from)
-                })
-                .await?
-        }
-        Err(_) => None,
+    let limiter = state.limits.sign_in.clone();
+    let email = Email::parse(&form.email).ok().map(|e| e.as_str().to_string());
+    // Counted before the password is verified, so parallel guesses get at most the limit.
+    let (reservation, user) = {
+        let (limiter, ip, account) = (limiter.clone(), ip.clone(), account.clone());
+        state
+            .db
+            .run(move |conn| {
+                let reservation = limiter.reserve(conn, &ip, Some(&account), now)?;
+                let user = match (&reservation, email) {
+                    (Ok(_), Some(email)) => crate::db::user::find_by_email(conn, &email)?,
+                    _ => None,
+                };
+                Ok::<_, AppError>((reservation, user))
+            })
+            .await?
     };
+    let reservation = reservation.map_err(|retry_after| AppError::TooManyRequests { retry_after })?;
     let hasher = state.hasher.clone();
     let phc = user.as_ref().map_or_else(
         || hasher.dummy_hash().to_string(),
         |u| u.password_hash.clone(),
     );
     let password = form.password;
-    let verified = tokio::task::spawn_blocking(move || hasher.verify(&password, &phc))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let verified = match tokio::task::spawn_blocking(move || hasher.verify(&password, &phc)).await
+    {
+        Ok(verified) => verified,
+        Err(e) => {
+            limiter.release_in(&state.db, reservation).await?;
+            return Err(AppError::Internal(e.to_string()));
+        }
+    };
     match user {
         Some(user) if verified => {
-            state.limiter.reset_account(&account);
+            limiter.forgive_in(&state.db, reservation).await?;
             let cookies = start_session(&state, user.id, visitor.session_token()).await?;
             tracing::info!(user_id = user.id, "signed in");
             let mut resp = see_other(&next);
@@ -132,7 +140,7 @@ pub async fn sign_in(
             Ok(resp)
         }
         _ => {
-            state.limiter.record_failure(&ip, &account, now);
+            // The reservation stays counted: a failure.
             page(
                 &state,
                 &mut visitor,
@@ -166,8 +174,10 @@ pub async fn sign_up_page(
     )
 }
 
-/// `POST /signup`: create the account and sign in.
+/// `POST /signup`: create the account and sign in; at most `security.sign_up_max_per_ip`
+/// accounts per client IP in the window (a taken email counts too: it cost a hash).
 pub async fn sign_up(
+    req: HttpRequest,
     state: web::Data<AppState>,
     mut visitor: Visitor,
     form: web::Form<SignUpForm>,
@@ -206,6 +216,11 @@ pub async fn sign_up(
     if let Some(message) = problem {
         return rerender(&mut visitor, message);
     }
+    let limiter = &state.limits.sign_up;
+    let reservation = limiter
+        .reserve_in(&state.db, &client_ip(&req), None, crate::clock::now())
+        .await?
+        .map_err(|retry_after| AppError::TooManyRequests { retry_after })?;
     let created = {
         let (db, hasher) = (state.db.clone(), state.hasher.clone());
         let (email, password, name) = (form.email.clone(), form.password.clone(), name.clone());
@@ -213,7 +228,17 @@ pub async fn sign_up(
             crate::admin::create_user(&db, &hasher, &email, &name, &password, crate::clock::now())
         })
         .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
+    };
+    let created = match created {
+        Ok(Err(crate::admin::AdminError::Db(e))) => {
+            limiter.release_in(&state.db, reservation).await?;
+            return Err(e.into());
+        }
+        Ok(created) => created,
+        Err(e) => {
+            limiter.release_in(&state.db, reservation).await?;
+            return Err(AppError::Internal(e.to_string()));
+        }
     };
     match created {
         Ok(user) => {

@@ -5,8 +5,10 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
+use super::web::client_ip;
 use crate::error::ProviderError;
-use crate::provider_cache::{CheckOutcome, ProviderQuery};
+use crate::provider_cache::{CheckOutcome, ProviderCache, ProviderQuery};
+use crate::ratelimit::Verdict;
 use crate::state::AppState;
 use crate::tokens::ActiveToken;
 
@@ -26,7 +28,9 @@ fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
     crate::oauth::client::basic_raw(value)
 }
 
-/// `POST /delegation/check`.
+/// `POST /delegation/check`: wrong provider credentials count against
+/// `security.client_secret_max_failures_*` (per `rp_id` and client IP); past the limit, 429
+/// `too_many_attempts` with `Retry-After`, even for the right secret.
 pub async fn check_delegation(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -39,6 +43,7 @@ pub async fn check_delegation(
         .token
         .ok_or(ProviderError::InvalidRequest("the token field is required"))?;
     let now = crate::clock::now();
+    let ip = client_ip(&req);
     let shared = state.clone();
     let outcome = state
         .db
@@ -50,11 +55,21 @@ pub async fn check_delegation(
                 resource: form.resource.as_deref(),
             };
             let state = &shared;
-            state
-                .providers
-                .check(&state.issuer, conn, &rp_id, &secret, &query, now)
+            let provider = state.providers.authenticate(conn, &rp_id, &secret, now)?;
+            let verdict = state
+                .limits
+                .secrets
+                .after_check(conn, &ip, &rp_id, provider.is_some(), now)?;
+            match (verdict, provider) {
+                (Verdict::Limited { retry_after }, _) => Ok(Err(retry_after)),
+                (_, Some(provider)) => {
+                    ProviderCache::check_for(&state.issuer, conn, &provider, &query, now).map(Ok)
+                }
+                (_, None) => Ok(Ok(CheckOutcome::Unauthorized)),
+            }
         })
-        .await?;
+        .await?
+        .map_err(|retry_after| ProviderError::TooManyAttempts { retry_after })?;
     let active = match outcome {
         CheckOutcome::Unauthorized => return Err(ProviderError::InvalidClient),
         CheckOutcome::Inactive => None,

@@ -23,7 +23,7 @@ pub async fn create_token(
     let sign_in = DeviceSignIn {
         db: &state.db,
         hasher: &state.hasher,
-        limiter: &state.limiter,
+        limiter: &state.limits.sign_in,
         policy: state.config.security.device_token_policy,
         ttl_secs: state.config.security.device_token_ttl_secs,
     };

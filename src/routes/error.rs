@@ -50,6 +50,7 @@ impl ResponseError for ProviderError {
         match self {
             ProviderError::InvalidClient | ProviderError::InvalidToken => StatusCode::UNAUTHORIZED,
             ProviderError::InvalidRequest(_) => StatusCode::BAD_REQUEST,
+            ProviderError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             ProviderError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ProviderError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -60,6 +61,9 @@ impl ResponseError for ProviderError {
             ProviderError::InvalidClient => "the resource provider's id or secret is wrong",
             ProviderError::InvalidToken => "a delegation token granting this is required",
             ProviderError::InvalidRequest(why) => why,
+            ProviderError::TooManyAttempts { .. } => {
+                "too many wrong credentials; wait before trying again"
+            }
             ProviderError::Unavailable(cause) => {
                 tracing::warn!(%cause, "storage unavailable");
                 "Assent can not reach its storage right now"
@@ -77,6 +81,9 @@ impl ResponseError for ProviderError {
             ProviderError::InvalidToken => {
                 builder
                     .insert_header((header::WWW_AUTHENTICATE, r#"DelegatedToken realm="assent""#));
+            }
+            ProviderError::TooManyAttempts { retry_after } => {
+                builder.insert_header((header::RETRY_AFTER, retry_after.to_string()));
             }
             _ => {}
         }
@@ -162,7 +169,11 @@ impl ResponseError for crate::oauth::error::OAuthError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        HttpResponse::build(self.status_code())
+        let mut builder = HttpResponse::build(self.status_code());
+        if let crate::oauth::error::OAuthError::TooManyAttempts { retry_after } = self {
+            builder.insert_header((header::RETRY_AFTER, retry_after.to_string()));
+        }
+        builder
             .insert_header((header::CACHE_CONTROL, "no-store"))
             .json(serde_json::json!({
                 "error": self.code(),

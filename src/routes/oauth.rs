@@ -105,6 +105,7 @@ pub async fn authorize_page(
                 now,
                 expiries: BTreeMap::new(),
                 db: None,
+                client_limit: None,
             };
             let request = OAuthReq::from_query(&query);
             oauth::authorize(

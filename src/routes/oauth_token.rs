@@ -8,11 +8,12 @@ use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use oxide_auth::endpoint::QueryParameter;
 use oxide_auth_actix::OAuthRequest;
 
-use super::web::{form_pairs as pairs, oauth_response as to_http, only};
+use super::web::{client_ip, form_pairs as pairs, oauth_response as to_http, only};
 use crate::error::AppError;
 use crate::oauth::error::OAuthError;
 use crate::oauth::store::FlowContext;
 use crate::oauth::{self, FlowError, OAuthReq, TokenAnswer};
+use crate::ratelimit::Verdict;
 use crate::state::AppState;
 
 fn auth_header(req: &HttpRequest) -> Option<String> {
@@ -23,8 +24,10 @@ fn auth_header(req: &HttpRequest) -> Option<String> {
 }
 
 /// `POST /oauth2/token`, read by oxide-auth-actix's extractor (an extraction failure, e.g. two
-/// `Authorization` headers, is the client's mistake: 400, not the extractor's default 500).
+/// `Authorization` headers, is the client's mistake: 400, not the extractor's default 500). Client
+/// authentication is limited per `client_id` and IP (429 `too_many_attempts` past the limit).
 pub async fn token(
+    req: HttpRequest,
     request: Result<OAuthRequest, oxide_auth_actix::WebError>,
     state: web::Data<AppState>,
 ) -> HttpResponse {
@@ -44,6 +47,7 @@ pub async fn token(
     let auth = request.authorization_header().map(str::to_string);
     let st = state.clone();
     let now = crate::clock::now();
+    let ip = client_ip(&req);
     // A code exchange is one transaction (consume the code, create the grant); a refresh runs
     // outside one and its rotation is its own write transaction, with signing after the commit.
     let refresh = grant_type == "refresh_token";
@@ -55,6 +59,7 @@ pub async fn token(
             now,
             expiries: BTreeMap::new(),
             db: refresh.then_some(&db),
+            client_limit: Some((&st.limits.secrets, &ip)),
         };
         let code = (!refresh).then(|| (code.as_deref().unwrap_or_default(), verifier.as_deref()));
         let request = OAuthReq::from_parts(None, Some(body), auth);
@@ -68,6 +73,9 @@ pub async fn token(
     match result {
         Ok(Ok(TokenAnswer::Flow(resp))) => to_http(resp, None),
         Ok(Ok(TokenAnswer::InvalidGrant(why))) => OAuthError::InvalidGrant(why).error_response(),
+        Ok(Ok(TokenAnswer::TooManyAttempts(retry_after))) => {
+            OAuthError::TooManyAttempts { retry_after }.error_response()
+        }
         Ok(Err(FlowError::Invalid)) => {
             OAuthError::InvalidRequest("The token request is malformed.").error_response()
         }
@@ -112,25 +120,32 @@ pub async fn revoke(
         return OAuthError::InvalidRequest("The token parameter is required.").error_response();
     };
     let st = state.clone();
-    let now = crate::clock::now();
+    let (now, ip) = (crate::clock::now(), client_ip(&req));
     let result = state
         .db
         .transaction(move |conn| {
-            let Some(app) =
-                oauth::client::authenticate(conn, &st.key, &client_id, secret.as_deref(), now)?
-            else {
-                return Ok(None);
+            let app =
+                oauth::client::authenticate(conn, &st.key, &client_id, secret.as_deref(), now)?;
+            let limits = &st.limits.secrets;
+            let verdict = limits.after_check(conn, &ip, &client_id, app.is_some(), now)?;
+            let app = match (verdict, app) {
+                (Verdict::Limited { retry_after }, _) => return Ok(Err(Some(retry_after))),
+                (_, Some(app)) => app,
+                (_, None) => return Ok(Err(None)),
             };
             oauth::revoke::revoke(conn, &st.issuer, &app, &token, now)
-                .map(Some)
+                .map(Ok)
                 .map_err(AppError::from)
         })
         .await;
     match result {
-        Ok(Some(_)) => HttpResponse::Ok()
+        Ok(Ok(_)) => HttpResponse::Ok()
             .insert_header((header::CACHE_CONTROL, "no-store"))
             .finish(),
-        Ok(None) => OAuthError::InvalidClient("Client authentication failed.").error_response(),
+        Ok(Err(Some(retry_after))) => OAuthError::TooManyAttempts { retry_after }.error_response(),
+        Ok(Err(None)) => {
+            OAuthError::InvalidClient("Client authentication failed.").error_response()
+        }
         Err(e) => {
             tracing::warn!(error = %e, "revocation storage failure");
             OAuthError::TemporarilyUnavailable.error_response()
@@ -153,7 +168,7 @@ pub async fn introspect(
         return OAuthError::InvalidRequest("The token parameter is required.").error_response();
     };
     let st = state.clone();
-    let now = crate::clock::now();
+    let (now, ip) = (crate::clock::now(), client_ip(&req));
     let result = state
         .db
         .run(move |conn| {
@@ -163,22 +178,39 @@ pub async fn introspect(
                 ..Default::default()
             };
             let secret = secret.unwrap_or_default();
-            if let Some(rp) = st.providers.authenticate(conn, &user, &secret, now)? {
-                return Ok(Some(rp.check(&st.issuer, conn, &check, now)?));
+            let rp = st.providers.authenticate(conn, &user, &secret, now)?;
+            let app = match rp {
+                Some(_) => None,
+                None => oauth::client::authenticate(conn, &st.key, &user, Some(&secret), now)?,
+            };
+            let right = rp.is_some() || app.is_some();
+            let limits = &st.limits.secrets;
+            if let Verdict::Limited { retry_after } =
+                limits.after_check(conn, &ip, &user, right, now)?
+            {
+                return Ok(Err(Some(retry_after)));
             }
-            match oauth::client::authenticate(conn, &st.key, &user, Some(&secret), now)? {
-                Some(app) => Ok(Some(
-                    crate::tokens::check(&st.issuer, conn, &check, |_| true, now)?
-                        .filter(|active| active.client_id == app.appid),
-                )),
-                None => Ok::<_, crate::tokens::TokenError>(None),
+            if let Some(rp) = rp {
+                return Ok(Ok(rp.check(&st.issuer, conn, &check, now)?));
+            }
+            match app {
+                Some(app) => Ok(Ok(crate::tokens::check(
+                    &st.issuer,
+                    conn,
+                    &check,
+                    |_| true,
+                    now,
+                )?
+                .filter(|active| active.client_id == app.appid))),
+                None => Ok::<_, crate::tokens::TokenError>(Err(None)),
             }
         })
         .await;
     match result {
-        Ok(None) => OAuthError::InvalidClient("Authentication failed.").error_response(),
-        Ok(Some(None)) => HttpResponse::Ok().json(serde_json::json!({"active": false})),
-        Ok(Some(Some(active))) => HttpResponse::Ok().json(serde_json::json!({
+        Ok(Err(Some(retry_after))) => OAuthError::TooManyAttempts { retry_after }.error_response(),
+        Ok(Err(None)) => OAuthError::InvalidClient("Authentication failed.").error_response(),
+        Ok(Ok(None)) => HttpResponse::Ok().json(serde_json::json!({"active": false})),
+        Ok(Ok(Some(active))) => HttpResponse::Ok().json(serde_json::json!({
             "active": true,
             "scope": active.scope,
             "client_id": active.client_id,

@@ -91,9 +91,12 @@ pub async fn change_password(
     };
     let keep = crate::crypto::TokenHash::of(token);
     let (ip, now) = (client_ip(&req), crate::clock::now());
-    if let Err(retry_after) = state.limiter.check(&ip, &user.email, now) {
-        return Err(AppError::TooManyRequests { retry_after });
-    }
+    // Counted before the current password is verified, so parallel guesses get at most the limit.
+    let limiter = &state.limits.sign_in;
+    let reservation = limiter
+        .reserve_in(&state.db, &ip, Some(&user.email), now)
+        .await?
+        .map_err(|retry_after| AppError::TooManyRequests { retry_after })?;
     let form = form.into_inner();
     let (db, hasher, user_id) = (state.db.clone(), state.hasher.clone(), user.id);
     let result = tokio::task::spawn_blocking(move || {
@@ -104,11 +107,22 @@ pub async fn change_password(
         };
         account::change_password(&db, &hasher, user_id, &change, &keep, now)
     })
-    .await
-    .map_err(|e| AppError::Internal(e.to_string()))?;
+    .await;
+    let result = match result {
+        Ok(result) => result,
+        Err(e) => {
+            limiter.release_in(&state.db, reservation).await?;
+            return Err(AppError::Internal(e.to_string()));
+        }
+    };
+    match &result {
+        Ok(_) => limiter.forgive_in(&state.db, reservation).await?,
+        // A wrong current password stays counted: a failure.
+        Err(PasswordChangeError::WrongCurrent) => {}
+        Err(_) => limiter.release_in(&state.db, reservation).await?,
+    }
     match result {
         Ok(ended) => {
-            state.limiter.reset_account(&user.email);
             tracing::info!(user_id, ended, "password changed");
             Ok(see_other("/account?done=password"))
         }
@@ -118,9 +132,6 @@ pub async fn change_password(
             PasswordChangeError::NoUser.to_string(),
         )),
         Err(e) => {
-            if matches!(e, PasswordChangeError::WrongCurrent) {
-                state.limiter.record_failure(&ip, &user.email, now);
-            }
             let message = e.to_string();
             let status = StatusCode::BAD_REQUEST;
             account_page_with(&state, &mut visitor, &user, status, None, Some(&message))
