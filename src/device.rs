@@ -159,7 +159,9 @@ impl DeviceSignIn<'_> {
         now: i64,
     ) -> Result<TokenInfo, DeviceError> {
         let account = req.email.to_lowercase();
-        let email = Email::parse(&req.email).ok().map(|e| e.as_str().to_string());
+        let email = Email::parse(&req.email)
+            .ok()
+            .map(|e| e.as_str().to_string());
         // The attempt is counted before the password is verified: N parallel guesses get at most
         // the limit's worth of verifications.
         let (limiter, ip_owned) = (self.limiter.clone(), ip.to_string());
@@ -182,15 +184,14 @@ impl DeviceSignIn<'_> {
             |u| u.password_hash.clone(),
         );
         let password = req.password;
-        let verified = match tokio::task::spawn_blocking(move || hasher.verify(&password, &phc))
-            .await
-        {
-            Ok(verified) => verified,
-            Err(e) => {
-                self.limiter.release_in(self.db, reservation).await?;
-                return Err(DeviceError::Internal(e.to_string()));
-            }
-        };
+        let verified =
+            match tokio::task::spawn_blocking(move || hasher.verify(&password, &phc)).await {
+                Ok(verified) => verified,
+                Err(e) => {
+                    self.limiter.release_in(self.db, reservation).await?;
+                    return Err(DeviceError::Internal(e.to_string()));
+                }
+            };
         let user = match user {
             Some(user) if verified => user,
             // The reservation stays counted: a failure.

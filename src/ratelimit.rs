@@ -231,8 +231,14 @@ impl Limits {
             secrets: FailureLimiter::new(
                 counters.clone(),
                 "secret",
-                limit(s.client_secret_max_failures_per_client, s.client_secret_window_secs),
-                limit(s.client_secret_max_failures_per_ip, s.client_secret_window_secs),
+                limit(
+                    s.client_secret_max_failures_per_client,
+                    s.client_secret_window_secs,
+                ),
+                limit(
+                    s.client_secret_max_failures_per_ip,
+                    s.client_secret_window_secs,
+                ),
             ),
             sign_up: FailureLimiter::new(
                 counters,
@@ -295,7 +301,10 @@ mod tests {
             let limited = Verdict::Limited { retry_after: 59 };
             assert_eq!(l.after_check(conn, "ip", "c", false, 1)?, limited);
             assert_eq!(l.after_check(conn, "other", "c", true, 1)?, limited);
-            assert_eq!(l.after_check(conn, "other", "d", true, 1)?, Verdict::Allowed);
+            assert_eq!(
+                l.after_check(conn, "other", "d", true, 1)?,
+                Verdict::Allowed
+            );
             assert!(l.reserve(conn, "ip", None, 1)?.is_err());
             Ok::<_, DbError>(())
         })

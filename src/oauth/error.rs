@@ -97,7 +97,10 @@ mod tests {
         );
         assert_eq!(TemporarilyUnavailable.status(), 503);
         let limited = TooManyAttempts { retry_after: 9 };
-        assert_eq!((limited.code(), limited.status()), ("too_many_attempts", 429));
+        assert_eq!(
+            (limited.code(), limited.status()),
+            ("too_many_attempts", 429)
+        );
         assert_eq!(ServerError("x").status(), 500);
     }
 }

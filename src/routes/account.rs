@@ -97,7 +97,9 @@ pub async fn sign_in(
     let ip = client_ip(&req);
     let now = crate::clock::now();
     let limiter = state.limits.sign_in.clone();
-    let email = Email::parse(&form.email).ok().map(|e| e.as_str().to_string());
+    let email = Email::parse(&form.email)
+        .ok()
+        .map(|e| e.as_str().to_string());
     // Counted before the password is verified, so parallel guesses get at most the limit.
     let (reservation, user) = {
         let (limiter, ip, account) = (limiter.clone(), ip.clone(), account.clone());
@@ -113,15 +115,15 @@ pub async fn sign_in(
             })
             .await?
     };
-    let reservation = reservation.map_err(|retry_after| AppError::TooManyRequests { retry_after })?;
+    let reservation =
+        reservation.map_err(|retry_after| AppError::TooManyRequests { retry_after })?;
     let hasher = state.hasher.clone();
     let phc = user.as_ref().map_or_else(
         || hasher.dummy_hash().to_string(),
         |u| u.password_hash.clone(),
     );
     let password = form.password;
-    let verified = match tokio::task::spawn_blocking(move || hasher.verify(&password, &phc)).await
-    {
+    let verified = match tokio::task::spawn_blocking(move || hasher.verify(&password, &phc)).await {
         Ok(verified) => verified,
         Err(e) => {
             limiter.release_in(&state.db, reservation).await?;

@@ -56,10 +56,11 @@ pub async fn check_delegation(
             };
             let state = &shared;
             let provider = state.providers.authenticate(conn, &rp_id, &secret, now)?;
-            let verdict = state
-                .limits
-                .secrets
-                .after_check(conn, &ip, &rp_id, provider.is_some(), now)?;
+            let verdict =
+                state
+                    .limits
+                    .secrets
+                    .after_check(conn, &ip, &rp_id, provider.is_some(), now)?;
             match (verdict, provider) {
                 (Verdict::Limited { retry_after }, _) => Ok(Err(retry_after)),
                 (_, Some(provider)) => {

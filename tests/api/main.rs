@@ -15,6 +15,7 @@ mod device;
 mod health;
 mod helpers;
 mod instances;
+mod limits;
 mod migrations;
 mod oauth;
 mod outage;
