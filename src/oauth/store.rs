@@ -184,6 +184,8 @@ impl Registrar for Store<'_> {
             let mut conn = self.conn.borrow_mut();
             db::application::find_with_return_urls(&mut conn, client_id)
         };
+        // A public client has no secret to guess: limiting it would only let anyone lock it out.
+        let public = matches!(&found, Ok(Some((app, _))) if app.is_public);
         let found = match found {
             Ok(found) => found.filter(|(app, _)| {
                 let (key, now) = (self.ctx.key, self.ctx.now);
@@ -194,7 +196,7 @@ impl Registrar for Store<'_> {
                 return Err(RegistrarError::PrimitiveError);
             }
         };
-        if let Some((limiter, ip)) = self.ctx.client_limit {
+        if let Some((limiter, ip)) = self.ctx.client_limit.filter(|_| !public) {
             let mut conn = self.conn.borrow_mut();
             let right = found.is_some();
             match limiter.after_check(&mut conn, ip, client_id, right, self.ctx.now) {

@@ -299,6 +299,28 @@ async fn wrong_client_secrets_at_the_token_endpoint_lock_the_client_out() {
     let other = oauth_client(&app);
     let r = post_basic(&app, "/oauth2/token", &other.appid, &other.secret, &form).await;
     assert_eq!(r.status(), 400);
+    // A public client has no secret to guess: nobody can lock it out by sending one.
+    let urls = ["https://client.example/callback".to_string()];
+    let reg = assent::admin::AppRegistration {
+        name: "Public Client",
+        return_urls: &urls,
+        public_client: true,
+        ..Default::default()
+    };
+    let public = assent::admin::create_app(&app.state.db, &app.state.key, &reg, 1).unwrap();
+    for _ in 0..25 {
+        let r = post_basic(&app, "/oauth2/token", &public.appid, "a secret", &form).await;
+        assert_eq!(r.status(), 401);
+    }
+    let mut public_form = form.to_vec();
+    public_form.push(("client_id", public.appid.as_str()));
+    let r = sent(
+        reqwest::Client::new()
+            .post(format!("{}/oauth2/token", app.address))
+            .form(&public_form),
+    )
+    .await;
+    assert_eq!(r.status(), 400, "authenticated; only the code is wrong");
 }
 
 #[tokio::test]
