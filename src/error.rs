@@ -23,6 +23,9 @@ pub enum AppError {
     /// 404.
     #[error("not found")]
     NotFound,
+    /// 409: this consent form was decided before (a second submit, a replay); nothing is granted.
+    #[error("consent form already decided")]
+    AlreadyDecided,
     /// 429 with `Retry-After` seconds.
     #[error("too many attempts")]
     TooManyRequests {
@@ -120,6 +123,12 @@ impl AppError {
             AppError::Unauthorized(m) => ("Sign-in required", m.clone()),
             AppError::Forbidden(m) => ("Request refused", m.clone()),
             AppError::NotFound => ("Page not found", "There is nothing at this address.".into()),
+            AppError::AlreadyDecided => (
+                "Already decided",
+                "You already answered this consent request; this second answer changed nothing \
+                 and granted nothing. Go back to the website and start again if you need to."
+                    .into(),
+            ),
             AppError::TooManyRequests { retry_after } => (
                 "Too many attempts",
                 format!("Please wait {retry_after} seconds before trying again."),

@@ -12,8 +12,10 @@ use crate::domain::AppId;
 pub struct CreatedApp {
     /// 16 upper-case hex digits.
     pub appid: String,
-    /// The application secret.
-    pub secret: String,
+    /// The application secret; none for a public client, which never presents one (OAuth refuses
+    /// a secret from it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
 }
 
 /// One application as `app list` / `app show` print it.
@@ -94,10 +96,16 @@ pub fn create_app(
         validate_url(url)?;
     }
     let secret = match secret {
+        Some(_) if public_client => {
+            return Err(AdminError::Invalid(
+                "a public client has no secret: leave out --secret or --public".into(),
+            ))
+        }
         Some(s) => {
             validate_secret(s)?;
             s.to_string()
         }
+        // A public client's stored secret is random and never shown: it is never accepted.
         None => random_alphanumeric(32)?,
     };
     let sealed = key.seal("app-secret", secret.as_bytes())?;
@@ -121,7 +129,7 @@ pub fn create_app(
     })?;
     Ok(CreatedApp {
         appid: appid.as_str().to_string(),
-        secret,
+        secret: (!public_client).then_some(secret),
     })
 }
 
@@ -132,7 +140,7 @@ fn app_info(
     reveal: bool,
 ) -> Result<AppInfo, AdminError> {
     let return_urls = db::application::return_urls(conn, app.id)?;
-    let secret = if reveal {
+    let secret = if reveal && !app.is_public {
         let bytes = key.open("app-secret", &app.secret_sealed)?;
         Some(String::from_utf8_lossy(&bytes).into_owned())
     } else {
@@ -216,6 +224,12 @@ pub fn change_secret(
     let valid_until = keep_old_for_secs.map(|d| now + d);
     let appid_out = db.transaction_sync(|conn| {
         let app = find_app(conn, appid)?;
+        if app.is_public {
+            return Err(AdminError::Invalid(format!(
+                "{} is a public client: it has no secret",
+                app.appid
+            )));
+        }
         let old = valid_until.map(|t| (app.secret_sealed.as_str(), t));
         db::application::set_secret(conn, app.id, &sealed, old)?;
         Ok::<_, AdminError>(app.appid)

@@ -46,19 +46,36 @@ pub async fn decide(
         .await?
         .filter(|app| app.is_registered(&pending.return_url))
         .ok_or_else(|| AppError::BadRequest("This application is no longer registered.".into()))?;
+    let form = DecidedForm {
+        id: pending.id.clone(),
+        expires_at: pending.expires_at(),
+    };
     match pending.protocol {
         Protocol::OAuth { query } => {
-            let public_client = app.app.is_public;
-            oauth_decision(state, query, public_client, user.id, decision, now)
+            let answered = OAuthAnswered {
+                query,
+                redirect_uri: pending.return_url,
+                requested: pending.permissions.join(" "),
+                public_client: app.app.is_public,
+            };
+            oauth_decision(state, answered, form, user.id, decision, now)
                 .await
                 .map(Answer::OAuth)
         }
         Protocol::Live { appctx, resource } => {
             if !decision.allow {
+                state
+                    .db
+                    .transaction(move |conn| form.consume(conn, now))
+                    .await?;
                 return Ok(live_answer(pending.return_url, appctx, None));
             }
             let chosen = decision.chosen;
-            let issued = issue_live(state, &app, user, resource, move |_| Ok(Some(chosen)), now)
+            let choose = move |conn: &mut crate::db::DbConnection| {
+                form.consume(conn, now)?;
+                Ok(Some(chosen))
+            };
+            let issued = issue_live(state, &app, user, resource, choose, now)
                 .await?
                 .ok_or_else(|| AppError::Internal("a decision issued nothing".into()))?;
             let token = token::consent_token(&app.seal_keys, &issued)
@@ -169,16 +186,53 @@ fn live_answer(return_url: String, appctx: Option<String>, token: Option<String>
     Answer::Post { return_url, fields }
 }
 
+/// The form being decided: recorded as decided in the decision's own transaction, so a second
+/// submit (a double click, the back button, parallel submits, a replay) grants nothing.
+struct DecidedForm {
+    id: String,
+    expires_at: i64,
+}
+
+impl DecidedForm {
+    /// Record the decision; [`AppError::AlreadyDecided`] (and the caller's transaction rolls
+    /// back) when this form was decided before.
+    fn consume(&self, conn: &mut crate::db::DbConnection, now: i64) -> Result<(), AppError> {
+        if crate::db::decided_consent::consume(conn, &self.id, self.expires_at, now)? {
+            Ok(())
+        } else {
+            Err(AppError::AlreadyDecided)
+        }
+    }
+}
+
+/// What the OAuth authorization request that showed the page said.
+struct OAuthAnswered {
+    /// Its query.
+    query: Vec<(String, String)>,
+    /// The redirect URI exactly as it named it (or the registered default it stood for).
+    redirect_uri: String,
+    /// The permissions it asked for, space-separated.
+    requested: String,
+    public_client: bool,
+}
+
 /// An OAuth request's decision: the granted scope is the ticked permissions, each with its
-/// expiry; the code is written by the authorization flow in one transaction.
+/// expiry; the code is written by the authorization flow in one transaction, with the form's
+/// decision.
 async fn oauth_decision(
     state: &Arc<AppState>,
-    mut query: Vec<(String, String)>,
-    public_client: bool,
+    answered: OAuthAnswered,
+    form: DecidedForm,
     user_id: i64,
     decision: Decision,
     now: i64,
 ) -> Result<OAuthResp, AppError> {
+    let OAuthAnswered {
+        mut query,
+        redirect_uri,
+        requested,
+        public_client,
+    } = answered;
     if decision.allow {
         let granted: Vec<String> = decision.chosen.iter().map(|(p, _)| p.to_string()).collect();
         query.retain(|(n, _)| n != "scope");
@@ -194,11 +248,14 @@ async fn oauth_decision(
     state
         .db
         .transaction(move |conn| {
+            form.consume(conn, now)?;
             let flow = FlowContext {
                 issuer: &st.issuer,
                 key: &st.key,
                 now,
                 expiries,
+                redirect_uri: Some(redirect_uri),
+                requested_scope: Some(requested),
                 db: None,
                 client_limit: None,
             };

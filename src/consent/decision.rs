@@ -66,6 +66,7 @@ mod tests {
 
     fn pending() -> PendingConsent {
         PendingConsent {
+            id: "p1".into(),
             appid: "0016BFFD80013411".into(),
             user_id: 1,
             permissions: vec!["Contacts.Read".into(), "News.Write".into()],

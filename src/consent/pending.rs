@@ -28,6 +28,9 @@ pub enum Protocol {
 /// A consent page's request, as the form carries it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingConsent {
+    /// Random and unique: the form's identity, recorded as decided by its decision (a form is
+    /// decided once).
+    pub id: String,
     /// The application.
     pub appid: String,
     /// The user who saw the page.
@@ -51,6 +54,17 @@ pub const PENDING_TTL_SECS: i64 = 3600;
 pub struct PendingError;
 
 impl PendingConsent {
+    /// A new id for a pending consent (32 random bytes).
+    pub fn new_id() -> Result<String, crate::crypto::RngError> {
+        crate::crypto::random_token()
+    }
+
+    /// When the form expires: after that, it does not open, so its decision need not be
+    /// remembered.
+    pub fn expires_at(&self) -> i64 {
+        self.shown_at + PENDING_TTL_SECS
+    }
+
     /// Seal for a hidden form field.
     pub fn seal(&self, key: &ServerKey) -> Result<String, crate::crypto::ServerKeyError> {
         let json = serde_json::to_vec(self).unwrap_or_default();
@@ -81,6 +95,7 @@ mod tests {
 
     fn pending(protocol: Protocol) -> PendingConsent {
         PendingConsent {
+            id: "p1".into(),
             appid: "0016BFFD80013411".into(),
             user_id: 7,
             permissions: vec!["Contacts.Read".into()],

@@ -60,6 +60,8 @@ pub struct Family {
     pub revoked_at: Option<i64>,
     /// Why: `user`, `reuse`, `code_replay`, `client`.
     pub revoked_reason: Option<String>,
+    /// OAuth: what the authorization request asked for, space-separated (None for Live).
+    pub requested_scope: Option<String>,
 }
 
 /// A family to insert (not revoked).
@@ -115,6 +117,18 @@ pub fn insert_family(
             created_at: now,
             last_used_at: now,
         })
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Record what an OAuth family's authorization request asked for (space-separated).
+pub fn set_requested_scope(
+    conn: &mut DbConnection,
+    family_id: i64,
+    requested: &str,
+) -> QueryResult<()> {
+    diesel::update(token_families::table.filter(token_families::id.eq(family_id)))
+        .set(token_families::requested_scope.eq(requested))
         .execute(conn)
         .map(|_| ())
 }

@@ -12,6 +12,7 @@ pub mod audit;
 pub mod backup;
 pub mod bulk;
 mod checkpoint;
+pub mod decided_consent;
 pub mod device;
 pub mod grant;
 pub mod limit;

@@ -34,6 +34,8 @@ pub struct Code {
     pub expires_at: i64,
     /// When exchanged.
     pub consumed_at: Option<i64>,
+    /// The permissions the authorization request asked for, space-separated.
+    pub requested_scope: Option<String>,
 }
 
 /// A code to insert.
@@ -51,6 +53,8 @@ pub struct NewCode<'a> {
     pub scope: &'a str,
     /// Encoded PKCE challenge.
     pub code_challenge: Option<&'a str>,
+    /// What the authorization request asked for, space-separated.
+    pub requested_scope: Option<&'a str>,
     /// Unix seconds.
     pub now: i64,
     /// Unix seconds.
@@ -73,6 +77,7 @@ struct NewCodeRow<'a> {
     code_challenge: Option<&'a str>,
     created_at: i64,
     expires_at: i64,
+    requested_scope: Option<&'a str>,
 }
 
 /// Insert a code.
@@ -88,6 +93,7 @@ pub fn insert(conn: &mut DbConnection, new: &NewCode<'_>) -> QueryResult<()> {
             code_challenge: new.code_challenge,
             created_at: new.now,
             expires_at: new.expires_at,
+            requested_scope: new.requested_scope,
         })
         .execute(conn)
         .map(|_| ())

@@ -94,6 +94,7 @@ diesel::table! {
         last_used_at -> BigInt,
         revoked_at -> Nullable<BigInt>,
         revoked_reason -> Nullable<Text>,
+        requested_scope -> Nullable<Text>,
     }
 }
 
@@ -136,6 +137,14 @@ diesel::table! {
         created_at -> BigInt,
         expires_at -> BigInt,
         consumed_at -> Nullable<BigInt>,
+        requested_scope -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    decided_consents (id) {
+        id -> Text,
+        expires_at -> BigInt,
     }
 }
 
@@ -218,5 +227,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     device_tokens,
     signing_keys,
     audit_events,
+    decided_consents,
     limit_counters,
 );

@@ -140,42 +140,69 @@ pub enum TokenAnswer {
     TooManyAttempts(i64),
 }
 
-/// PKCE for a code exchange (RFC 7636 4.6, RFC 9700 2.1.1): a stored challenge needs the right
-/// verifier, and a verifier for a code issued without a challenge is a downgrade attempt.
-fn pkce_refused(
+/// The parts of a code exchange Assent checks before oxide-auth runs, as sent.
+#[derive(Debug, Clone, Copy)]
+pub struct CodeExchange<'a> {
+    /// `code`.
+    pub code: &'a str,
+    /// `code_verifier`.
+    pub verifier: Option<&'a str>,
+    /// `redirect_uri`.
+    pub redirect_uri: Option<&'a str>,
+}
+
+/// Why a code exchange is refused before oxide-auth runs, if it is: PKCE (RFC 7636 4.6, RFC 9700
+/// 2.1.1: a stored challenge needs the right verifier, and a verifier for a code issued without a
+/// challenge is a downgrade attempt), and the redirect URI, which must be the exact string the
+/// authorization request named (RFC 6749 4.1.3; oxide-auth compares parsed URLs, so
+/// `HTTP://HOST/a/./cb` would pass for `http://host/a/cb`).
+fn exchange_refused(
     conn: &mut DbConnection,
-    code: &str,
-    verifier: Option<&str>,
-) -> Result<bool, FlowError> {
-    let hash = crate::crypto::TokenHash::of(code);
+    exchange: &CodeExchange<'_>,
+) -> Result<Option<&'static str>, FlowError> {
+    let hash = crate::crypto::TokenHash::of(exchange.code);
     let row =
         crate::db::oauth_code::find(conn, &hash).map_err(|e| FlowError::Storage(e.to_string()))?;
-    let Some(row) = row else { return Ok(false) };
+    let Some(row) = row else { return Ok(None) };
+    if exchange
+        .redirect_uri
+        .is_some_and(|given| given != row.redirect_uri)
+    {
+        return Ok(Some(
+            "redirect_uri is not the one of the authorization request",
+        ));
+    }
     let challenge = row
         .code_challenge
         .map(|c| oxide_auth::primitives::grant::Value::private(Some(c)));
-    Ok(match (challenge, verifier) {
+    let refused = match (challenge, exchange.verifier) {
         (None, Some(_)) => true,
         (challenge, verifier) => Pkce::optional()
             .verify(challenge, verifier.map(std::borrow::Cow::Borrowed))
             .is_err(),
-    })
+    };
+    Ok(refused.then_some("PKCE verification failed"))
 }
 
-/// The token endpoint: `authorization_code` (with `code` and `code_verifier` as sent) and
+/// The token endpoint: `authorization_code` (with what [`CodeExchange`] names, as sent) and
 /// `refresh_token` grants.
 pub fn token(
     conn: &mut DbConnection,
     ctx: &FlowContext<'_>,
-    req: OAuthReq,
+    mut req: OAuthReq,
     grant_type: &str,
-    code: Option<(&str, Option<&str>)>,
+    code: Option<CodeExchange<'_>>,
 ) -> Result<TokenAnswer, FlowError> {
-    if let Some((code, verifier)) = code {
-        if pkce_refused(conn, code, verifier)? {
-            return Ok(TokenAnswer::InvalidGrant("PKCE verification failed"));
+    if let Some(exchange) = code {
+        if let Some(why) = exchange_refused(conn, &exchange)? {
+            return Ok(TokenAnswer::InvalidGrant(why));
         }
     }
+    let presented = if grant_type == "refresh_token" {
+        narrow_refresh_scope(conn, &mut req, ctx.now)?
+    } else {
+        None
+    };
     let mut addons = AddonList::new();
     addons.push_access_token(Pkce::optional());
     let mut endpoint = FlowEndpoint {
@@ -183,6 +210,9 @@ pub fn token(
         decision: None,
         addons,
     };
+    if let Some(presented) = presented {
+        endpoint.store.prefetched(presented);
+    }
     let result = if grant_type == "refresh_token" {
         RefreshFlow::prepare(&mut endpoint).and_then(|mut f| f.execute(req))
     } else {
@@ -203,4 +233,27 @@ pub fn token(
     } else {
         TokenAnswer::Flow(resp)
     })
+}
+
+/// A refresh whose `scope` names permissions the user declined at consent asks for the granted
+/// subset instead (see [`super::scope`]). Returns what was read about the refresh token, for
+/// the flow to use instead of reading it again.
+fn narrow_refresh_scope(
+    conn: &mut DbConnection,
+    req: &mut OAuthReq,
+    now: i64,
+) -> Result<Option<(String, crate::tokens::Presented)>, FlowError> {
+    let (Some(token), Some(asked)) = (req.body_value("refresh_token"), req.body_value("scope"))
+    else {
+        return Ok(None);
+    };
+    let read = crate::tokens::Presented::read(conn, &token)
+        .map_err(|e| FlowError::Storage(e.to_string()))?;
+    let Some(read) = read else { return Ok(None) };
+    if let Some(requested) = read.family.requested_scope.as_deref() {
+        if let Some(scope) = super::scope::narrowed(&asked, requested, &read.grants, now) {
+            req.replace_body_value("scope", scope);
+        }
+    }
+    Ok(Some((token, read)))
 }

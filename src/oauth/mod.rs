@@ -10,7 +10,8 @@ pub mod error;
 pub mod metadata;
 pub mod request;
 pub mod revoke;
+pub mod scope;
 pub mod store;
 
-pub use endpoint::{authorize, token, AuthorizeDecision, FlowError, TokenAnswer};
+pub use endpoint::{authorize, token, AuthorizeDecision, CodeExchange, FlowError, TokenAnswer};
 pub use request::{OAuthReq, OAuthResp};

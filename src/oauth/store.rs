@@ -39,12 +39,26 @@ pub struct FlowContext<'a> {
     pub now: i64,
     /// At a consent decision: each granted permission's expiry.
     pub expiries: BTreeMap<String, i64>,
+    /// At a consent decision: the redirect URI exactly as the authorization request named it (or
+    /// the registered default it stood for), stored with the code for the exact comparison at the
+    /// token endpoint (RFC 6749 4.1.3).
+    pub redirect_uri: Option<String>,
+    /// At a consent decision: what the authorization request asked for (space-separated), kept
+    /// with the code and then its grant family for refreshes after a partial consent.
+    pub requested_scope: Option<String>,
     /// When the flow runs outside a transaction: each state change becomes its own write
     /// transaction through this (None: the caller's transaction covers the whole flow).
     pub db: Option<&'a crate::db::Db>,
     /// At the token endpoint: the client-secret limiter and the client's IP. Client
     /// authentication counts a wrong secret and refuses every secret past the limit.
     pub client_limit: Option<(&'a crate::ratelimit::FailureLimiter, &'a str)>,
+}
+
+/// What `extract` read of a code for `issue`.
+struct Extracted {
+    code_id: i64,
+    offers: BTreeMap<String, i64>,
+    requested_scope: Option<String>,
 }
 
 /// The primitives, sharing one connection.
@@ -55,7 +69,7 @@ pub struct Store<'c> {
     pub failure: RefCell<Option<String>>,
     /// The code `extract` consumed and its offers, for `issue` in the same flow (oxide-auth keeps
     /// only its addons' extensions between the two).
-    extracted: RefCell<Option<(i64, BTreeMap<String, i64>)>>,
+    extracted: RefCell<Option<Extracted>>,
     /// Set when `extract` refused a code (unknown, used, expired): RFC 6749 5.2 calls that
     /// `invalid_grant`, where oxide-auth answers `invalid_request`.
     pub rejected_code: std::cell::Cell<bool>,
@@ -92,6 +106,12 @@ impl<'c> Store<'c> {
             return_urls: RefCell::new(Vec::new()),
             presented: RefCell::new(None),
         }
+    }
+
+    /// What was read about the refresh token `token` before the flow ran (so the flow does not
+    /// read it again).
+    pub fn prefetched(&self, presented: (String, crate::tokens::Presented)) {
+        *self.presented.borrow_mut() = Some(presented);
     }
 
     /// Run one state change: its own write transaction when the flow has none.
@@ -248,9 +268,14 @@ impl Authorizer for Store<'_> {
                 code_hash: crate::crypto::TokenHash::of(&code).as_str(),
                 application_id: app.id,
                 user_id,
-                redirect_uri: grant.redirect_uri.as_str(),
+                redirect_uri: self
+                    .ctx
+                    .redirect_uri
+                    .as_deref()
+                    .unwrap_or(grant.redirect_uri.as_str()),
                 scope: &serde_json::to_string(&offers).map_err(|_| ())?,
                 code_challenge: challenge.as_deref(),
+                requested_scope: self.ctx.requested_scope.as_deref(),
                 now,
                 expires_at: now + CODE_TTL_SECS,
             },
@@ -299,7 +324,11 @@ impl Authorizer for Store<'_> {
             extensions.set_raw(PKCE_EXT.into(), Value::private(Some(challenge)));
         }
         let scope = scope_of(offers.keys().map(String::as_str))?;
-        *self.extracted.borrow_mut() = Some((row.id, offers));
+        *self.extracted.borrow_mut() = Some(Extracted {
+            code_id: row.id,
+            offers,
+            requested_scope: row.requested_scope,
+        });
         self.rejected_code.set(false);
         Ok(Some(Grant {
             owner_id: row.user_id.to_string(),

@@ -48,6 +48,7 @@ pub async fn consent_page(
         return answer_response(&state, answer);
     }
     let pending = PendingConsent {
+        id: PendingConsent::new_id()?,
         appid: consent.app.app.appid.clone(),
         user_id: user.id,
         permissions: consent

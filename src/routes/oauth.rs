@@ -51,6 +51,11 @@ pub async fn authorize_page(
                 .finish(),
         )
     };
+    // RFC 6749 3.1: no parameter may repeat (a repeated `state` or `code_challenge` would
+    // otherwise read as absent); the redirect URI is verified, so the error goes back to it.
+    if oauth::request::repeated(&query).is_some() {
+        return error_redirect("invalid_request");
+    }
     let scope = only(&query, "scope").map(PermissionList::parse_scope);
     let list = match scope {
         Some(Ok(list)) => list,
@@ -77,6 +82,7 @@ pub async fn authorize_page(
         resource: None,
     };
     let pending = PendingConsent {
+        id: PendingConsent::new_id()?,
         appid: consent.app.app.appid.clone(),
         user_id: user.id,
         permissions: consent
@@ -104,6 +110,8 @@ pub async fn authorize_page(
                 key: &st.key,
                 now,
                 expiries: BTreeMap::new(),
+                redirect_uri: None,
+                requested_scope: None,
                 db: None,
                 client_limit: None,
             };

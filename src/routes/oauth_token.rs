@@ -5,8 +5,6 @@ use std::collections::BTreeMap;
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
-use oxide_auth::endpoint::QueryParameter;
-use oxide_auth_actix::OAuthRequest;
 
 use super::web::{client_ip, form_pairs as pairs, oauth_response as to_http, only};
 use crate::error::AppError;
@@ -23,28 +21,58 @@ fn auth_header(req: &HttpRequest) -> Option<String> {
         .map(str::to_string)
 }
 
-/// `POST /oauth2/token`, read by oxide-auth-actix's extractor (an extraction failure, e.g. two
-/// `Authorization` headers, is the client's mistake: 400, not the extractor's default 500). Client
-/// authentication is limited per `client_id` and IP (429 `too_many_attempts` past the limit).
-pub async fn token(
-    req: HttpRequest,
-    request: Result<OAuthRequest, oxide_auth_actix::WebError>,
-    state: web::Data<AppState>,
-) -> HttpResponse {
-    let Ok(request) = request else {
-        return OAuthError::InvalidRequest("The token request could not be read.").error_response();
-    };
-    let Some(body) = request.body().cloned() else {
+/// `POST /oauth2/token`. A request that is not one form, repeats a parameter (RFC 6749 3.1),
+/// sends two `Authorization` headers or names two clients is the client's mistake:
+/// `invalid_request`, never a 500. Client authentication is limited per `client_id` and IP (429
+/// `too_many_attempts` past the limit).
+pub async fn token(req: HttpRequest, body: web::Bytes, state: web::Data<AppState>) -> HttpResponse {
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|m| {
+            m.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        });
+    if !is_form {
         return OAuthError::InvalidRequest("The token request needs a form body.").error_response();
+    }
+    let mut auths = req.headers().get_all(header::AUTHORIZATION);
+    let auth = auths
+        .next()
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    if auths.next().is_some() {
+        return OAuthError::InvalidRequest("The token request could not be read.").error_response();
+    }
+    let basic_client = oauth::client::basic(auth.as_deref()).map(|(id, _)| id);
+    let request = match OAuthReq::from_token_form(pairs(&body), auth, basic_client.as_deref()) {
+        Ok(request) => request,
+        Err(oauth::request::BodyError::Repeated) => {
+            return OAuthError::InvalidRequest("A request parameter is repeated.").error_response()
+        }
+        Err(oauth::request::BodyError::TwoMethods) => {
+            return OAuthError::InvalidRequest(
+                "Use one client authentication method: HTTP Basic or client_secret in the form.",
+            )
+            .error_response()
+        }
+        Err(oauth::request::BodyError::ClientMismatch) => {
+            return OAuthError::InvalidRequest(
+                "The client_id in the form is not the client of the Authorization header.",
+            )
+            .error_response()
+        }
     };
-    let value = |name: &str| body.unique_value(name).map(|v| v.into_owned());
+    let value = |name: &str| request.body_value(name);
     let grant_type = value("grant_type").unwrap_or_default();
     if !matches!(grant_type.as_str(), "authorization_code" | "refresh_token") {
         return OAuthError::UnsupportedGrantType("Use authorization_code or refresh_token.")
             .error_response();
     }
     let (code, verifier) = (value("code"), value("code_verifier"));
-    let auth = request.authorization_header().map(str::to_string);
+    let redirect_uri = value("redirect_uri");
     let st = state.clone();
     let now = crate::clock::now();
     let ip = client_ip(&req);
@@ -58,11 +86,16 @@ pub async fn token(
             key: &st.key,
             now,
             expiries: BTreeMap::new(),
+            redirect_uri: None,
+            requested_scope: None,
             db: refresh.then_some(&db),
             client_limit: Some((&st.limits.secrets, &ip)),
         };
-        let code = (!refresh).then(|| (code.as_deref().unwrap_or_default(), verifier.as_deref()));
-        let request = OAuthReq::from_parts(None, Some(body), auth);
+        let code = (!refresh).then(|| oauth::CodeExchange {
+            code: code.as_deref().unwrap_or_default(),
+            verifier: verifier.as_deref(),
+            redirect_uri: redirect_uri.as_deref(),
+        });
         Ok::<_, AppError>(oauth::token(conn, &flow, request, &grant_type, code))
     };
     let result = if refresh {
@@ -154,7 +187,8 @@ pub async fn revoke(
 }
 
 /// `POST /oauth2/introspect` (RFC 7662), for resource providers (their rp_id and secret) and for
-/// clients about their own tokens; the same logic as `/delegation/check`.
+/// confidential clients about their own tokens (never a public client: 401 `invalid_client`); the
+/// same logic as `/delegation/check`.
 pub async fn introspect(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -181,7 +215,10 @@ pub async fn introspect(
             let rp = st.providers.authenticate(conn, &user, &secret, now)?;
             let app = match rp {
                 Some(_) => None,
-                None => oauth::client::authenticate(conn, &st.key, &user, Some(&secret), now)?,
+                // Only confidential clients introspect (RFC 7662 section 2.1): a public client
+                // has no credentials, and its client_id alone authenticates nothing.
+                None => oauth::client::authenticate(conn, &st.key, &user, Some(&secret), now)?
+                    .filter(|app| !app.is_public),
             };
             let right = rp.is_some() || app.is_some();
             let limits = &st.limits.secrets;

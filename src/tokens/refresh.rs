@@ -256,6 +256,7 @@ mod tests {
                 last_used_at: 10,
                 revoked_at: revoked.map(|_| 30),
                 revoked_reason: revoked.map(str::to_string),
+                requested_scope: None,
             },
             lid: "6a9e4d31496a894d".into(),
             grants: Vec::new(),

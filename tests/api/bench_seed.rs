@@ -98,7 +98,7 @@ async fn seeded_families_add_up_and_their_refresh_tokens_rotate() {
     let refresh = |token: String| {
         app.client
             .post(format!("{}/oauth2/token", app.address))
-            .basic_auth(&site.appid, Some(&site.secret))
+            .basic_auth(&site.appid, site.secret.as_deref())
             .form(&[("grant_type", "refresh_token"), ("refresh_token", &token)])
             .send()
     };

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use crate::helpers::{csrf_in, hidden_value, TestApp};
 use crate::website::{ResponseForm, Website};
 
+mod decided_once;
 mod refusals;
 
 const PASSWORD: &str = "password-1234";

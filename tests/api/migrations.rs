@@ -138,6 +138,7 @@ fn schema_rs() -> Tables {
         device_tokens,
         signing_keys,
         audit_events,
+        decided_consents,
         limit_counters,
     ]
 }

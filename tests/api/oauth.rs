@@ -11,6 +11,7 @@ use oauth2::{
 use crate::delauth::seed_catalogue;
 use crate::helpers::{csrf_in, hidden_value, TestApp};
 
+mod protocol_details;
 mod refusals;
 
 type Client = BasicClient<EndpointSet, EndpointNotSet, EndpointSet, EndpointSet, EndpointSet>;
@@ -38,7 +39,7 @@ fn register(app: &TestApp, public: bool) -> OAuthApp {
     .unwrap();
     OAuthApp {
         appid: created.appid,
-        secret: created.secret,
+        secret: created.secret.unwrap_or_default(),
     }
 }
 

@@ -30,7 +30,7 @@ impl Website {
         .unwrap();
         Website {
             appid: created.appid,
-            secret: created.secret,
+            secret: created.secret.unwrap_or_default(),
             return_url: return_url.to_string(),
         }
     }

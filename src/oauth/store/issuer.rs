@@ -14,7 +14,11 @@ use crate::tokens::{RefreshOutcome, RevokeReason, Standing, TokenError};
 impl Issuer for Store<'_> {
     fn issue(&mut self, grant: Grant) -> Result<IssuedToken, ()> {
         let now = self.ctx.now;
-        let (code_id, offers) = self
+        let super::Extracted {
+            code_id,
+            offers,
+            requested_scope,
+        } = self
             .extracted
             .borrow_mut()
             .take()
@@ -45,6 +49,10 @@ impl Issuer for Store<'_> {
             .map_err(|e| self.fail(e))?;
         db::oauth_code::set_family(&mut conn, code_id, issued.family_id)
             .map_err(|e| self.fail(e))?;
+        if let Some(requested) = requested_scope.as_deref() {
+            db::grant::set_requested_scope(&mut conn, issued.family_id, requested)
+                .map_err(|e| self.fail(e))?;
+        }
         Ok(IssuedToken {
             token: issued.delegation_token,
             refresh: Some(issued.refresh_token.into_exposed()),
@@ -108,9 +116,18 @@ impl Issuer for Store<'_> {
 
     fn recover_refresh<'a>(&'a self, token: &'a str) -> Result<Option<Grant>, ()> {
         let now = self.ctx.now;
-        let found = {
-            let mut conn = self.conn.borrow_mut();
-            crate::tokens::Presented::read(&mut conn, token).map_err(|e| self.fail(e))?
+        let prefetched = self
+            .presented
+            .borrow_mut()
+            .take()
+            .filter(|(read_for, _)| read_for == token)
+            .map(|(_, read)| read);
+        let found = match prefetched {
+            Some(read) => Some(read),
+            None => {
+                let mut conn = self.conn.borrow_mut();
+                crate::tokens::Presented::read(&mut conn, token).map_err(|e| self.fail(e))?
+            }
         };
         let Some(read) = found else {
             return Ok(None);
