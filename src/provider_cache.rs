@@ -38,7 +38,7 @@ struct Credential {
 /// Everything loaded at one instant.
 struct Snapshot {
     providers: HashMap<String, Credential>,
-    catalogue: Catalogue,
+    catalogue: Arc<Catalogue>,
     loaded_at: i64,
 }
 
@@ -100,7 +100,8 @@ impl Provider {
         req: &CheckRequest<'_>,
         now: i64,
     ) -> Result<Option<ActiveToken>, TokenError> {
-        tokens::check(issuer, conn, req, |p| self.owns(p), now)
+        let catalogue = &self.snapshot.catalogue;
+        tokens::check(issuer, conn, req, catalogue, |p| self.owns(p), now)
     }
 }
 
@@ -182,7 +183,7 @@ impl ProviderCache {
             .collect();
         let snapshot = Arc::new(Snapshot {
             providers,
-            catalogue: crate::catalogue::load(conn)?,
+            catalogue: Arc::new(crate::catalogue::load(conn)?),
             loaded_at: now,
         });
         *self.snapshot.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::clone(&snapshot));
@@ -247,6 +248,16 @@ impl ProviderCache {
         Ok(self
             .reload_after_miss(conn, &snapshot, now)?
             .and_then(|s| s.verify(rp_id, &presented)))
+    }
+
+    /// The catalogue (from the current snapshot): which actions are grantable, and so what
+    /// `Offer.Full` implies.
+    pub fn catalogue(
+        &self,
+        conn: &mut DbConnection,
+        now: i64,
+    ) -> diesel::QueryResult<Arc<Catalogue>> {
+        Ok(Arc::clone(&self.current(conn, now)?.catalogue))
     }
 
     /// The provider `rp_id` without its secret: for Assent's own offers, checked in-process.
@@ -361,7 +372,7 @@ mod tests {
             .collect();
         Arc::new(Snapshot {
             providers,
-            catalogue,
+            catalogue: Arc::new(catalogue),
             loaded_at: 0,
         })
     }

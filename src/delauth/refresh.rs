@@ -91,6 +91,7 @@ pub fn refresh(
     conn: &mut DbConnection,
     db: &crate::db::Db,
     issuer: &Issuer,
+    providers: &crate::provider_cache::ProviderCache,
     config: &DelauthConfig,
     params: &Params,
     now: i64,
@@ -127,6 +128,12 @@ pub fn refresh(
     if reft.is_empty() {
         return Ok(Err(RefreshError::InvalidRefreshToken));
     }
+    // What a granted `Full` covers is the catalogue's rule (only grantable actions).
+    let catalogue = match requested {
+        Some(_) => Some(providers.catalogue(conn, now)?),
+        None => None,
+    };
+    let requested = requested.as_deref().zip(catalogue.as_deref());
     let outcome = issuer.refresh_rows(
         conn,
         Some(db),
@@ -134,7 +141,7 @@ pub fn refresh(
         None,
         app.app.id,
         &app.app.appid,
-        requested.as_deref(),
+        requested,
         now,
     )?;
     Ok(match outcome {

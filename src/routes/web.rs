@@ -148,6 +148,7 @@ pub async fn run_refresh(
                 conn,
                 &st.db,
                 &st.issuer,
+                &st.providers,
                 &st.config.delauth,
                 &params,
                 now,

@@ -6,7 +6,7 @@ use super::issue::{new_refresh_token, Issued, Issuer, Unsigned};
 use super::revoke::{revoke_family, FamilyRef, RevokeReason};
 use super::TokenError;
 use crate::db::{self, grant::Grant, Db, DbConnection};
-use crate::domain::permission::Permission;
+use crate::domain::permission::{Catalogue, Permission};
 
 /// Why a refresh was refused (each maps to a wire error code).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,7 +106,8 @@ impl Presented {
 impl Issuer {
     /// Rotate `presented` (a refresh token of application `application_id`) without signing:
     /// consume it and write a new one covering the `requested` permissions that are still granted
-    /// (all active ones when `requested` is None); the caller signs the delegation token. The reads (`read`, or
+    /// (all active ones when `requested` is None; what a granted `Offer.Full` covers is the
+    /// catalogue's rule, [`Catalogue::implies`]); the caller signs the delegation token. The reads (`read`, or
     /// [`Presented::read`] when None) happen first, outside any transaction; the writes are ONE short
     /// write transaction through `db` (or on `conn` directly when `db` is None because the caller
     /// already holds one). What the reads saw is re-checked by the writes themselves: the family is
@@ -121,7 +122,7 @@ impl Issuer {
         read: Option<Presented>,
         application_id: i64,
         appid: &str,
-        requested: Option<&[Permission]>,
+        requested: Option<(&[Permission], &Catalogue)>,
         now: i64,
     ) -> Result<RefreshOutcome<Unsigned>, TokenError> {
         use RefreshOutcome::Refused;
@@ -202,15 +203,15 @@ impl Issuer {
 /// The requested permissions still granted in a family, with their grant expiries; or why none.
 fn covered(
     grants: &[Grant],
-    requested: Option<&[Permission]>,
+    requested: Option<(&[Permission], &Catalogue)>,
     now: i64,
 ) -> Result<Vec<(String, i64)>, RefreshRefusal> {
     let wanted = |g: &Grant| match requested {
         None => true,
-        Some(list) => Permission::parse(&g.permission)
+        Some((list, catalogue)) => Permission::parse(&g.permission)
             .map(|held| {
                 list.iter()
-                    .any(|w| held.implies(w) || w.to_string() == g.permission)
+                    .any(|w| catalogue.implies(&held, w) || w.to_string() == g.permission)
             })
             .unwrap_or(false),
     };
@@ -314,21 +315,33 @@ mod tests {
             grant("Contacts.Full", 100, None),
             grant("News.Write", 100, Some(5)),
         ];
+        let mut catalogue = Catalogue::new();
+        for action in ["Read", "Write", "Full"] {
+            catalogue.add("Contacts", action, action, true, 1);
+        }
+        catalogue.add("Contacts", "Export", "Export", false, 1);
+        let c = &catalogue;
         assert_eq!(
-            covered(&grants, Some(std::slice::from_ref(&read)), 50),
+            covered(&grants, Some((std::slice::from_ref(&read), c)), 50),
             Ok(vec![("Contacts.Full".to_string(), 100)])
         );
         assert_eq!(
-            covered(&grants, Some(std::slice::from_ref(&write)), 50),
+            covered(&grants, Some((std::slice::from_ref(&write), c)), 50),
             Err(RefreshRefusal::ConsentRevoked)
         );
         assert_eq!(
-            covered(&grants, Some(std::slice::from_ref(&read)), 100),
+            covered(&grants, Some((std::slice::from_ref(&read), c)), 100),
             Err(RefreshRefusal::ConsentExpired)
         );
         let other = Permission::parse("Photos.Read").unwrap();
         assert_eq!(
-            covered(&grants, Some(&[other]), 50),
+            covered(&grants, Some((&[other], c)), 50),
+            Err(RefreshRefusal::NotGranted)
+        );
+        // Full never covers an action that is not grantable.
+        let export = Permission::parse("Contacts.Export").unwrap();
+        assert_eq!(
+            covered(&grants, Some((&[export], c)), 50),
             Err(RefreshRefusal::NotGranted)
         );
     }

@@ -2,6 +2,7 @@
 //! built-in Profiles provider and `catalogue apply`.
 
 mod catalogue;
+mod full_grantable;
 mod keys;
 
 use assent::admin::{self, CreatedProvider, CreatedUser};

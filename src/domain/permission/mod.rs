@@ -81,11 +81,6 @@ impl Permission {
     pub fn is_full(&self) -> bool {
         self.action == "Full"
     }
-
-    /// True when holding `self` allows `wanted`: equal, or self is `<Offer>.Full` and wanted has the same offer.
-    pub fn implies(&self, wanted: &Permission) -> bool {
-        self == wanted || (self.is_full() && self.offer == wanted.offer)
-    }
 }
 
 impl fmt::Display for Permission {
@@ -105,11 +100,6 @@ impl From<Permission> for String {
     fn from(p: Permission) -> String {
         p.to_string()
     }
-}
-
-/// True when any of `held` implies `wanted`.
-pub fn allows(held: &[Permission], wanted: &Permission) -> bool {
-    held.iter().any(|h| h.implies(wanted))
 }
 
 /// A parsed `ps` (or OAuth `scope`) value: non-empty, de-duplicated, order of first appearance kept, at most 64 entries.
@@ -298,6 +288,27 @@ impl Catalogue {
         list: &PermissionList,
     ) -> Result<Vec<ResolvedPermission>, PermissionError> {
         list.iter().map(|p| self.resolve_one(p)).collect()
+    }
+
+    /// True when a website can obtain `p`: a grantable action of a registered offer, or `Read`,
+    /// `Write` or `Full` of a custom type when a custom-type provider exists.
+    pub fn is_grantable(&self, p: &Permission) -> bool {
+        self.resolve_one(p).is_ok()
+    }
+
+    /// True when holding `held` allows `wanted` (docs/protocol.md section 6): equal, or `held` is
+    /// `<Offer>.Full` and `wanted` is a GRANTABLE action of the same offer. `Full` never implies an
+    /// action no website can obtain (such as `Mail.Send` marked not grantable), nor an action
+    /// the offer does not have. This is the one implication rule: the check endpoint,
+    /// introspection, refresh and `/me` all ask it.
+    pub fn implies(&self, held: &Permission, wanted: &Permission) -> bool {
+        held == wanted
+            || (held.is_full() && held.offer() == wanted.offer() && self.is_grantable(wanted))
+    }
+
+    /// True when any of `held` implies `wanted` (see [`Catalogue::implies`]).
+    pub fn allows(&self, held: &[Permission], wanted: &Permission) -> bool {
+        held.iter().any(|h| self.implies(h, wanted))
     }
 
     /// The provider that owns a permission's offer, if any. An unregistered offer belongs to the

@@ -107,15 +107,28 @@ fn from_vec_drops_duplicates() {
 }
 
 #[test]
-fn full_implies_actions_of_its_own_offer_only() {
+fn full_implies_the_grantable_actions_of_its_own_offer_only() {
+    let mut c = catalogue();
+    c.add("Contacts", "View", "View contacts", true, 7);
+    c.add("Mail", "Read", "Read mail", true, 9);
+    c.add("Mail", "Send", "Send mail as you", false, 9);
+    c.add("Mail", "Full", "All of your mail", true, 9);
     let full = p("Contacts.Full");
-    assert!(full.implies(&p("Contacts.Read")) && full.implies(&p("Contacts.View")));
-    assert!(!full.implies(&p("News.Read")));
-    assert!(!p("Contacts.Read").implies(&p("Contacts.Write")));
-    assert!(!p("Contacts.Read").implies(&p("Contacts.Full")));
-    assert!(!p("contacts.Full").implies(&p("Contacts.Read")));
-    assert!(allows(&[p("News.Read"), full], &p("Contacts.Write")));
-    assert!(!allows(&[p("News.Read")], &p("News.Write")));
+    assert!(c.implies(&full, &p("Contacts.Read")) && c.implies(&full, &p("Contacts.View")));
+    assert!(!c.implies(&full, &p("News.Read")));
+    assert!(!c.implies(&p("Contacts.Read"), &p("Contacts.Write")));
+    assert!(!c.implies(&p("Contacts.Read"), &p("Contacts.Full")));
+    assert!(!c.implies(&p("contacts.Full"), &p("Contacts.Read")));
+    assert!(c.allows(&[p("News.Read"), full], &p("Contacts.Write")));
+    assert!(!c.allows(&[p("News.Read")], &p("News.Write")));
+    // Not grantable, or no such action: Full does not reach it.
+    assert!(c.implies(&p("Mail.Full"), &p("Mail.Read")));
+    assert!(!c.implies(&p("Mail.Full"), &p("Mail.Send")));
+    assert!(!c.implies(&p("Contacts.Full"), &p("Contacts.Delete")));
+    // A custom type's Full implies its Read and Write, nothing else.
+    c.add_custom_type_provider(5, "Custom");
+    assert!(c.implies(&p("Photos.Full"), &p("Photos.Read")));
+    assert!(!c.implies(&p("Photos.Full"), &p("Photos.Delete")));
 }
 
 #[test]

@@ -87,7 +87,9 @@ impl Issuer for Store<'_> {
                 read,
                 app.id,
                 &app.appid,
-                Some(&wanted),
+                // The scope is a subset of the granted one by exact comparison (oxide-auth
+                // checked it): no implication is involved, so the empty catalogue (equality only).
+                Some((&wanted, &crate::domain::permission::Catalogue::new())),
                 now,
             )
             .map_err(|e: TokenError| self.fail(e))?;

@@ -6,14 +6,14 @@ use std::collections::BTreeMap;
 use super::{Issuer, TokenError};
 use crate::crypto::jws::{self, DelegationClaims};
 use crate::db::{self, DbConnection};
-use crate::domain::permission::{allows, Permission};
+use crate::domain::permission::{Catalogue, Permission};
 
 /// What a resource provider asks.
 #[derive(Debug, Default)]
 pub struct CheckRequest<'a> {
     /// The delegation token (already URL-decoded).
     pub token: &'a str,
-    /// A permission that must be granted (directly or through `Full`).
+    /// A permission that must be granted (directly, or through `Full` when it is grantable).
     pub permission: Option<&'a Permission>,
     /// The user the token must be for.
     pub lid: Option<&'a str>,
@@ -46,12 +46,14 @@ pub struct ActiveToken {
     pub family_id: i64,
 }
 
-/// Check a token. `visible` says which permissions the asker may see (an RP sees only its offers).
+/// Check a token. `visible` says which permissions the asker may see (an RP sees only its offers);
+/// `catalogue` says what `Offer.Full` implies (only the offer's grantable actions).
 /// `Ok(None)` means inactive, for any reason; `Err` means storage failed.
 pub fn check(
     issuer: &Issuer,
     conn: &mut DbConnection,
     req: &CheckRequest<'_>,
+    catalogue: &Catalogue,
     visible: impl Fn(&Permission) -> bool,
     now: i64,
 ) -> Result<Option<ActiveToken>, TokenError> {
@@ -113,7 +115,7 @@ pub fn check(
             held.push(permission);
         }
     }
-    if offers.is_empty() || req.permission.is_some_and(|p| !allows(&held, p)) {
+    if offers.is_empty() || req.permission.is_some_and(|p| !catalogue.allows(&held, p)) {
         return Ok(None);
     }
     Ok(Some(ActiveToken {
