@@ -265,11 +265,12 @@ impl Application {
             .workers
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
         let app_state = state.clone();
+        let https = state.public_url.starts_with("https://");
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(app_state.clone())
                 .app_data(web::FormConfig::default().limit(64 * 1024))
-                .wrap(crate::routes::security_headers())
+                .wrap(crate::routes::security_headers(https))
                 .wrap(middleware::from_fn(crate::routes::log_request))
                 .configure(crate::routes::configure)
         })

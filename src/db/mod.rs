@@ -24,6 +24,7 @@ pub mod refresh_token;
 pub mod schema;
 pub mod session;
 pub mod signing_key;
+mod sqlite_file;
 pub mod sweep;
 mod tx;
 pub mod user;
@@ -195,6 +196,7 @@ impl Db {
             .map_err(|e| DbError::Migration(e.to_string()))?
             .map(Arc::new);
         if let Backend::Sqlite(path) = &backend {
+            sqlite_file::create_private(path)?;
             // The journal mode is stored in the file: set it once, before the pool opens several
             // connections at the same time (each asking for it would contend for the lock).
             let mut conn = SqliteConnection::establish(path)

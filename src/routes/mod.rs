@@ -95,15 +95,25 @@ async fn not_found() -> Result<actix_web::HttpResponse, AppError> {
     Err(AppError::NotFound)
 }
 
+/// How long browsers keep to https once told (`Strict-Transport-Security`): one year.
+const HSTS: &str = "max-age=31536000";
+
 /// Security headers on every response (a handler may set its own CSP first, e.g. to allow a form
-/// to post to a verified return URL).
-pub fn security_headers() -> DefaultHeaders {
-    DefaultHeaders::new()
+/// to post to a verified return URL). `https`: the public URL is https, so browsers are told to
+/// use nothing else (`Strict-Transport-Security`, RFC 6797; never over plain http, where it would
+/// mean nothing or lock a development host out).
+pub fn security_headers(https: bool) -> DefaultHeaders {
+    let headers = DefaultHeaders::new()
         .add(("Content-Security-Policy", CSP))
         .add(("X-Frame-Options", "DENY"))
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("Referrer-Policy", "no-referrer"))
-        .add(("Cache-Control", "no-store"))
+        .add(("Cache-Control", "no-store"));
+    if https {
+        headers.add(("Strict-Transport-Security", HSTS))
+    } else {
+        headers
+    }
 }
 
 /// `Retry-After` of a 503: storage outages are usually short (a restart, a failover).
