@@ -293,11 +293,24 @@ async fn wrong_client_secrets_at_the_token_endpoint_lock_the_client_out() {
     ];
     let send = |secret: &str| post_basic(&app, "/oauth2/token", &client.appid, secret, &form);
     // Authenticated, so the bad code is the only problem.
-    assert_eq!(send(&client.secret).await.status(), 400);
-    locks_out(limit, 401, || send("wrong"), || send(&client.secret)).await;
+    assert_eq!(send(client.secret.as_deref().unwrap()).await.status(), 400);
+    locks_out(
+        limit,
+        401,
+        || send("wrong"),
+        || send(client.secret.as_deref().unwrap()),
+    )
+    .await;
     // Another client is not affected.
     let other = oauth_client(&app);
-    let r = post_basic(&app, "/oauth2/token", &other.appid, &other.secret, &form).await;
+    let r = post_basic(
+        &app,
+        "/oauth2/token",
+        &other.appid,
+        other.secret.as_deref().unwrap(),
+        &form,
+    )
+    .await;
     assert_eq!(r.status(), 400);
     // A public client has no secret to guess: nobody can lock it out by sending one.
     let urls = ["https://client.example/callback".to_string()];
@@ -331,8 +344,18 @@ async fn wrong_client_secrets_at_introspection_and_revocation_lock_the_client_ou
     for path in ["/oauth2/introspect", "/oauth2/revoke"] {
         let client = oauth_client(&app);
         let send = |secret: &str| post_basic(&app, path, &client.appid, secret, &form);
-        assert_eq!(send(&client.secret).await.status(), 200, "{path}");
-        locks_out(limit, 401, || send("wrong"), || send(&client.secret)).await;
+        assert_eq!(
+            send(client.secret.as_deref().unwrap()).await.status(),
+            200,
+            "{path}"
+        );
+        locks_out(
+            limit,
+            401,
+            || send("wrong"),
+            || send(client.secret.as_deref().unwrap()),
+        )
+        .await;
     }
 }
 
