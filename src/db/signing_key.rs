@@ -83,3 +83,17 @@ pub fn still_needed(
         .select(SigningKeyRow::as_select())
         .load(conn)
 }
+
+/// Is `kid` the current key or one retired after `retired_after` (one indexed read)?
+pub fn is_needed(conn: &mut DbConnection, kid: &str, retired_after: i64) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        signing_keys::table
+            .filter(signing_keys::kid.eq(kid))
+            .filter(
+                signing_keys::retired_at
+                    .is_null()
+                    .or(signing_keys::retired_at.gt(retired_after)),
+            ),
+    ))
+    .get_result(conn)
+}

@@ -57,3 +57,65 @@ async fn a_revocation_on_one_instance_is_seen_at_once_by_the_check_endpoint_of_a
         "the second instance sees the revocation on its next request"
     );
 }
+
+#[tokio::test]
+async fn after_a_key_rotation_on_one_instance_every_concurrent_check_on_another_is_active() {
+    // The second instance's key ring is fresh (loaded at start, reloaded every minute): it learns
+    // of a new key only from the first token that names it.
+    let world = World::new().await;
+    let second = Application::build(world.app.config.clone())
+        .await
+        .expect("a second instance on the same database");
+    let second_address = format!("http://127.0.0.1:{}", second.port());
+    tokio::spawn(second.run_until_stopped());
+    let client = reqwest::Client::new();
+    // Open the connections first, so the checks below reach the server together.
+    let warm: Vec<_> = (0..24)
+        .map(|_| tokio::spawn(client.get(format!("{second_address}/healthz")).send()))
+        .collect();
+    for w in warm {
+        assert_eq!(w.await.unwrap().unwrap().status(), 200);
+    }
+
+    let state = &world.app.state;
+    for round in 0..3 {
+        let now = assent::clock::now();
+        let rotated = assent::admin::rotate_keys(&state.db, &state.key, now).unwrap();
+        state
+            .db
+            .transaction_sync(|conn| state.issuer.keys.reload(conn, &state.key, now))
+            .unwrap();
+        let issued = world.grant(&["Contacts.Read"]);
+        assert_eq!(
+            assent::crypto::jws::peek_kid(&issued.delegation_token).unwrap(),
+            rotated.kid,
+            "signed by the new key"
+        );
+        let checks: Vec<_> = (0..24)
+            .map(|_| {
+                let request = client
+                    .post(format!("{second_address}/delegation/check"))
+                    .basic_auth(&world.contacts.rp_id, Some(&world.contacts.secret))
+                    .form(&[
+                        ("token", issued.delegation_token.as_str()),
+                        ("permission", "Contacts.Read"),
+                    ]);
+                tokio::spawn(async move {
+                    let answer = request.send().await.unwrap();
+                    assert_eq!(answer.status(), 200);
+                    answer.json::<serde_json::Value>().await.unwrap()
+                })
+            })
+            .collect();
+        let mut inactive = 0;
+        for check in checks {
+            if check.await.unwrap()["active"] != true {
+                inactive += 1;
+            }
+        }
+        assert_eq!(
+            inactive, 0,
+            "round {round}: every concurrent check is active"
+        );
+    }
+}
