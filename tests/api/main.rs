@@ -16,6 +16,7 @@ mod health;
 mod helpers;
 mod instances;
 mod limits;
+mod logs;
 mod migrations;
 mod oauth;
 mod outage;
