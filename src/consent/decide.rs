@@ -145,10 +145,16 @@ async fn issue_live(
     let st = state.clone();
     let (app_id, appid) = (app.app.id, app.app.appid.clone());
     let (user_id, lid) = (user.id, user.lid.clone());
+    // Taken inside the write transaction: a call retried because that transaction could not begin
+    // (its connection was dead) still has it.
+    let mut choose = Some(choose);
     state
         .db
         .run(move |conn| {
             let unsigned = st.db.write_in(conn, |conn| {
+                let choose = choose
+                    .take()
+                    .ok_or_else(|| AppError::Internal("a decision was chosen twice".into()))?;
                 let Some(permissions) = choose(conn)? else {
                     return Ok::<_, AppError>(None);
                 };

@@ -18,6 +18,7 @@ pub mod grant;
 pub mod limit;
 pub mod meta;
 pub mod oauth_code;
+mod pool;
 pub mod probe;
 pub mod provider;
 pub mod refresh_token;
@@ -29,10 +30,11 @@ pub mod sweep;
 mod tx;
 pub mod user;
 
-use checkpoint::{SAFETY_CHECKPOINT_PAGES, WAL_SIZE_LIMIT_BYTES};
 use diesel::connection::SimpleConnection;
-use diesel::{Connection, ConnectionError, PgConnection, SqliteConnection};
+use diesel::{Connection, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use pool::{Manager, Pooled};
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 
 /// The schema's migrations, one tree for both backends (see `migrations/README.md`).
@@ -122,50 +124,6 @@ impl Backend {
     }
 }
 
-/// r2d2 manager that opens the backend the URL names and sets SQLite up for concurrent use.
-#[derive(Debug)]
-struct Manager {
-    backend: Backend,
-    busy_timeout_ms: u32,
-}
-
-impl r2d2::ManageConnection for Manager {
-    type Connection = DbConnection;
-    type Error = ConnectionError;
-
-    fn connect(&self) -> Result<DbConnection, ConnectionError> {
-        match &self.backend {
-            Backend::Postgres(url) => Ok(DbConnection::Pg(PgConnection::establish(url)?)),
-            Backend::Sqlite(path) => {
-                let mut conn = SqliteConnection::establish(path)?;
-                // WAL (set once, in `Db::connect`) lets readers run beside the one writer; the busy
-                // timeout makes writers queue instead of failing; foreign keys are off by default.
-                // Checkpoints run on the checkpointer's own connection (see `checkpoint`), not in
-                // the commit of a request; the high automatic threshold is only a safety net. When
-                // a writer starts the log over after a complete checkpoint, the journal size limit
-                // truncates the file instead of leaving it at its high-water mark.
-                conn.batch_execute(&format!(
-                    "PRAGMA busy_timeout = {}; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
-                     PRAGMA wal_autocheckpoint = {SAFETY_CHECKPOINT_PAGES}; \
-                     PRAGMA journal_size_limit = {WAL_SIZE_LIMIT_BYTES};",
-                    self.busy_timeout_ms
-                ))
-                .map_err(ConnectionError::CouldntSetupConfiguration)?;
-                Ok(DbConnection::Sqlite(conn))
-            }
-        }
-    }
-
-    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), ConnectionError> {
-        conn.batch_execute("SELECT 1")
-            .map_err(ConnectionError::CouldntSetupConfiguration)
-    }
-
-    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
-        false
-    }
-}
-
 /// The connection pool and what the backend needs to write safely.
 #[derive(Clone)]
 pub struct Db {
@@ -174,8 +132,8 @@ pub struct Db {
     /// SQLite has one writer at a time and can not upgrade a read transaction whose snapshot went
     /// stale, so this process serializes its write transactions; PostgreSQL does not need it.
     write_lock: Option<Arc<Mutex<()>>>,
-    /// For replacing a dead connection.
-    busy_timeout_ms: u32,
+    /// The pool manager's count of dead connections found (see `pool`).
+    deaths: Arc<AtomicU64>,
     /// While any clone of this `Db` lives, the SQLite checkpointer thread runs.
     _alive: Arc<()>,
     /// SQLite: the shared "in use" lock that keeps a restore from replacing the file (backup.rs).
@@ -206,17 +164,18 @@ impl Db {
             ))
             .map_err(DbError::Query)?;
         }
+        let deaths = Arc::new(AtomicU64::new(0));
         let manager = Manager {
             backend: backend.clone(),
             busy_timeout_ms,
+            deaths: deaths.clone(),
         };
-        // No `SELECT 1` on every check-out (r2d2's default): it cost a round trip per request on
-        // PostgreSQL and a statement per request on SQLite. A connection that fails is checked
-        // and replaced after the failure instead (see `repair`).
+        // The check-out test is free until a dead connection was found (see `pool`): no
+        // `SELECT 1` per request, yet no connection an outage killed is handed out twice.
         let pool = r2d2::Pool::builder()
             .max_size(pool_size.max(1))
             .connection_timeout(std::time::Duration::from_secs(10))
-            .test_on_check_out(false)
+            .test_on_check_out(true)
             .build(manager)?;
         let write_lock = matches!(backend, Backend::Sqlite(_)).then(|| Arc::new(Mutex::new(())));
         let alive = Arc::new(());
@@ -234,7 +193,7 @@ impl Db {
             pool,
             backend,
             write_lock,
-            busy_timeout_ms,
+            deaths,
             _alive: alive,
             _in_use: in_use,
         })
@@ -248,48 +207,51 @@ impl Db {
     /// Run the pending [`MIGRATIONS`] on the backend in use; returns how many ran.
     pub fn migrate(&self) -> Result<usize, DbError> {
         let mut conn = self.pool.get()?;
-        let ran = match &mut *conn {
+        let ran = match &mut conn.conn {
             DbConnection::Sqlite(c) => c.run_pending_migrations(MIGRATIONS).map(|v| v.len()),
             DbConnection::Pg(c) => c.run_pending_migrations(MIGRATIONS).map(|v| v.len()),
         };
         ran.map_err(|e| DbError::Migration(e.to_string()))
     }
 
-    /// Run `f` with a pooled connection, on the current thread (CLI, startup).
-    pub fn run_sync<T, E>(&self, f: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
+    /// Run `f` with a pooled connection, on the current thread (CLI, startup). When `f` fails
+    /// because its connection was dead before anything succeeded on it (so nothing was written),
+    /// the dead connection leaves the pool and `f` runs once more on a live one.
+    pub fn run_sync<T, E>(
+        &self,
+        mut f: impl FnMut(&mut DbConnection) -> Result<T, E>,
+    ) -> Result<T, E>
     where
         E: From<DbError>,
     {
         let mut conn = self.pool.get().map_err(DbError::from)?;
-        let result = f(&mut conn);
-        if result.is_err() {
-            self.repair(&mut conn);
+        let before = conn.successes();
+        let result = f(&mut conn.conn);
+        if result.is_err() && self.dead(&mut conn) && conn.successes() == before {
+            drop(conn);
+            tracing::info!("retrying on a live connection after a dead one");
+            let mut conn = self.pool.get().map_err(DbError::from)?;
+            let result = f(&mut conn.conn);
+            if result.is_err() {
+                self.dead(&mut conn);
+            }
+            return result;
         }
         result
     }
 
-    /// After a failed call: if the connection itself is dead (the PostgreSQL server restarted, the
-    /// network dropped it), put a new one in its place so the pool does not keep handing it out.
-    fn repair(&self, conn: &mut DbConnection) {
-        if conn.batch_execute("SELECT 1").is_ok() {
-            return;
+    /// After a failed call: is its connection dead? A dead one is taken out of the pool.
+    fn dead(&self, conn: &mut Pooled) -> bool {
+        if conn.alive() {
+            return false;
         }
-        let manager = Manager {
-            backend: self.backend.clone(),
-            busy_timeout_ms: self.busy_timeout_ms,
-        };
-        match r2d2::ManageConnection::connect(&manager) {
-            Ok(fresh) => {
-                tracing::warn!("replaced a dead database connection");
-                *conn = fresh;
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "a database connection is dead and can not be replaced yet")
-            }
-        }
+        tracing::warn!("a dead database connection leaves the pool");
+        pool::bury(conn, &self.deaths);
+        true
     }
 
-    /// Run `f` in ONE transaction (all or nothing), on the current thread.
+    /// Run `f` in ONE transaction (all or nothing), on the current thread. When the transaction
+    /// could not even begin because the connection was dead, it is begun once more on a live one.
     pub fn transaction_sync<T, E>(
         &self,
         f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
@@ -297,10 +259,21 @@ impl Db {
     where
         E: From<DbError> + From<diesel::result::Error>,
     {
+        let mut f = Some(f);
         let mut conn = self.pool.get().map_err(DbError::from)?;
-        let result = self.write_in(&mut conn, f);
+        let result = self.write_in(&mut conn.conn, |c| once(&mut f, c));
+        if result.is_err() && f.is_some() && self.dead(&mut conn) {
+            drop(conn);
+            tracing::info!("beginning again on a live connection after a dead one");
+            let mut conn = self.pool.get().map_err(DbError::from)?;
+            let result = self.write_in(&mut conn.conn, |c| once(&mut f, c));
+            if result.is_err() {
+                self.dead(&mut conn);
+            }
+            return result;
+        }
         if result.is_err() {
-            self.repair(&mut conn);
+            self.dead(&mut conn);
         }
         result
     }
@@ -326,7 +299,7 @@ impl Db {
     /// [`Db::run_sync`] on the blocking thread pool.
     pub async fn run<T, E, F>(&self, f: F) -> Result<T, E>
     where
-        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        F: FnMut(&mut DbConnection) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
         E: From<DbError> + Send + 'static,
     {
@@ -371,6 +344,17 @@ pub fn write_through<T, E: From<diesel::result::Error>>(
     match db {
         Some(db) => db.write_in(conn, f),
         None => f(conn),
+    }
+}
+
+/// Call the `FnOnce` in `f` (it is there unless it was called already).
+fn once<T, E: From<diesel::result::Error>>(
+    f: &mut Option<impl FnOnce(&mut DbConnection) -> Result<T, E>>,
+    conn: &mut DbConnection,
+) -> Result<T, E> {
+    match f.take() {
+        Some(f) => f(conn),
+        None => Err(diesel::result::Error::AlreadyInTransaction.into()),
     }
 }
 

@@ -96,7 +96,7 @@ pub async fn token(req: HttpRequest, body: web::Bytes, state: web::Data<AppState
             verifier: verifier.as_deref(),
             redirect_uri: redirect_uri.as_deref(),
         });
-        Ok::<_, AppError>(oauth::token(conn, &flow, request, &grant_type, code))
+        Ok::<_, AppError>(oauth::token(conn, &flow, request.clone(), &grant_type, code))
     };
     let result = if refresh {
         state.db.run(run).await
@@ -211,7 +211,7 @@ pub async fn introspect(
                 token: &token,
                 ..Default::default()
             };
-            let secret = secret.unwrap_or_default();
+            let secret = secret.clone().unwrap_or_default();
             let rp = st.providers.authenticate(conn, &user, &secret, now)?;
             let app = match rp {
                 Some(_) => None,

@@ -10,7 +10,7 @@ fn assent(db: &TestDb, args: &[&str]) -> std::process::Output {
     cli(db, args, None)
 }
 
-fn count(app: &TestApp, f: impl FnOnce(&mut assent::db::DbConnection) -> QueryResult<i64>) -> i64 {
+fn count(app: &TestApp, f: impl Fn(&mut assent::db::DbConnection) -> QueryResult<i64>) -> i64 {
     app.state
         .db
         .run_sync(|conn| f(conn).map_err(assent::db::DbError::from))

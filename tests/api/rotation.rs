@@ -28,7 +28,7 @@ fn rotate_with(s: &Setup, reft: &str, earlier: Presented) -> RefreshOutcome<()> 
                 conn,
                 Some(&state.db),
                 reft,
-                Some(earlier),
+                Some(earlier.clone()),
                 application_id,
                 &s.site.appid,
                 None,

@@ -202,3 +202,58 @@ fn a_write_transaction_that_read_first_survives_a_commit_by_another_process() {
     );
     assert!(other.join().unwrap().is_ok());
 }
+
+/// A connection that PostgreSQL ended fails no request: the request that meets it first runs again
+/// on a live connection (it wrote nothing), and the other dead connections are dropped at their
+/// next check-out instead of being handed out.
+#[tokio::test]
+async fn after_postgres_ends_every_connection_no_dashboard_or_check_request_fails() {
+    let world = crate::provider::World::new().await;
+    let app = &world.app;
+    let Some((server, name)) = app.db.postgres() else {
+        eprintln!("skipped: needs PostgreSQL (ASSENT_TEST_DATABASE_URL); .ci/run runs it");
+        return;
+    };
+    let signed_in = app.sign_in("ann@example.com", "a long enough password");
+    assert_eq!(signed_in.await.status(), 303);
+    let delt = world.grant(&["Contacts.Read"]).delegation_token;
+    // 16 concurrent requests, dashboards and checks: every pooled connection is used.
+    let batch = || {
+        let mut set = tokio::task::JoinSet::new();
+        for i in 0..16 {
+            let request = if i % 2 == 0 {
+                app.client.get(format!("{}/account/consents", app.address))
+            } else {
+                app.client
+                    .post(format!("{}/delegation/check", app.address))
+                    .basic_auth(&world.contacts.rp_id, Some(&world.contacts.secret))
+                    .form(&[("token", delt.as_str()), ("permission", "Contacts.Read")])
+            };
+            set.spawn(async move {
+                let r = request.send().await.unwrap();
+                let status = r.status().as_u16();
+                let body = r.text().await.unwrap();
+                (
+                    status,
+                    body.contains("\"active\":true") || body.contains("Contoso"),
+                )
+            });
+        }
+        set.join_all()
+    };
+    let before = batch().await;
+    assert!(before.iter().all(|r| *r == (200, true)), "{before:?}");
+    let mut admin = PgConnection::establish(server).unwrap();
+    let killed = diesel::sql_query(format!(
+        "SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity \
+         WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+    ))
+    .load::<Killed>(&mut admin)
+    .unwrap();
+    assert!(
+        killed.iter().filter(|k| k.killed).count() > 1,
+        "the pool had connections to end"
+    );
+    let after = batch().await;
+    assert!(after.iter().all(|r| *r == (200, true)), "{after:?}");
+}

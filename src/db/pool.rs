@@ -1,0 +1,123 @@
+//! The r2d2 side of storage: opening connections, and keeping dead ones out of the pool.
+//!
+//! A pooled connection is not probed at every check-out (that cost a round trip per request).
+//! Instead, when a call fails and its connection then fails a `SELECT 1`, that connection is marked
+//! broken (r2d2 drops it when it comes back) and the pool's count of deaths goes up; from then on,
+//! every pooled connection is probed once at its next check-out, so the other connections an outage
+//! or a restart killed are dropped too instead of failing a request each. Every connection counts
+//! the statements that succeeded on it, so a failed call can tell whether it wrote nothing and may
+//! be retried (see `Db::run_sync`).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use diesel::connection::{Instrumentation, InstrumentationEvent, SimpleConnection};
+use diesel::{Connection, ConnectionError, PgConnection, SqliteConnection};
+
+use super::checkpoint::{SAFETY_CHECKPOINT_PAGES, WAL_SIZE_LIMIT_BYTES};
+use super::{Backend, DbConnection};
+
+/// A connection in the pool, with what the pool knows about it.
+pub struct Pooled {
+    /// The connection itself.
+    pub(super) conn: DbConnection,
+    succeeded: Arc<AtomicU64>,
+    /// The pool's count of deaths when this connection was last known alive.
+    validated: u64,
+    broken: bool,
+}
+
+impl Pooled {
+    /// How many statements succeeded on this connection so far.
+    pub(super) fn successes(&self) -> u64 {
+        self.succeeded.load(Ordering::Relaxed)
+    }
+
+    /// Is it still alive (one `SELECT 1`)?
+    pub(super) fn alive(&mut self) -> bool {
+        self.conn.batch_execute("SELECT 1").is_ok()
+    }
+}
+
+/// Opens the backend the URL names and sets SQLite up for concurrent use.
+#[derive(Debug)]
+pub(super) struct Manager {
+    pub(super) backend: Backend,
+    pub(super) busy_timeout_ms: u32,
+    /// How many dead connections were found: a connection validated before the last one is
+    /// probed at its next check-out.
+    pub(super) deaths: Arc<AtomicU64>,
+}
+
+/// Mark `conn` dead: it leaves the pool when returned, and every other connection is probed at
+/// its next check-out (`deaths` is the pool manager's count).
+pub(super) fn bury(conn: &mut Pooled, deaths: &AtomicU64) {
+    conn.broken = true;
+    deaths.fetch_add(1, Ordering::SeqCst);
+}
+
+/// Counts the statements that succeeded on one connection.
+fn counter(succeeded: Arc<AtomicU64>) -> impl Instrumentation {
+    move |event: InstrumentationEvent<'_>| {
+        if let InstrumentationEvent::FinishQuery { error: None, .. } = event {
+            succeeded.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = Pooled;
+    type Error = ConnectionError;
+
+    fn connect(&self) -> Result<Pooled, ConnectionError> {
+        // Read before connecting: a death found meanwhile makes this one be probed too.
+        let validated = self.deaths.load(Ordering::SeqCst);
+        let succeeded = Arc::new(AtomicU64::new(0));
+        let conn = match &self.backend {
+            Backend::Postgres(url) => {
+                let mut conn = PgConnection::establish(url)?;
+                conn.set_instrumentation(counter(succeeded.clone()));
+                DbConnection::Pg(conn)
+            }
+            Backend::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(path)?;
+                // WAL (set once, in `Db::connect`) lets readers run beside the one writer; the busy
+                // timeout makes writers queue instead of failing; foreign keys are off by default.
+                // Checkpoints run on the checkpointer's own connection (see `checkpoint`), not in
+                // the commit of a request; the high automatic threshold is only a safety net.
+                conn.batch_execute(&format!(
+                    "PRAGMA busy_timeout = {}; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
+                     PRAGMA wal_autocheckpoint = {SAFETY_CHECKPOINT_PAGES}; \
+                     PRAGMA journal_size_limit = {WAL_SIZE_LIMIT_BYTES};",
+                    self.busy_timeout_ms
+                ))
+                .map_err(ConnectionError::CouldntSetupConfiguration)?;
+                conn.set_instrumentation(counter(succeeded.clone()));
+                DbConnection::Sqlite(conn)
+            }
+        };
+        Ok(Pooled {
+            conn,
+            succeeded,
+            validated,
+            broken: false,
+        })
+    }
+
+    /// At check-out: free unless a dead connection was found since this one was last known alive.
+    fn is_valid(&self, conn: &mut Pooled) -> Result<(), ConnectionError> {
+        let deaths = self.deaths.load(Ordering::SeqCst);
+        if conn.validated == deaths {
+            return Ok(());
+        }
+        conn.conn
+            .batch_execute("SELECT 1")
+            .map_err(ConnectionError::CouldntSetupConfiguration)?;
+        conn.validated = deaths;
+        Ok(())
+    }
+
+    fn has_broken(&self, conn: &mut Pooled) -> bool {
+        conn.broken
+    }
+}
