@@ -69,6 +69,11 @@ pub struct DatabaseConfig {
     pub pool_size: u32,
     /// `busy_timeout_ms`: how long SQLite waits for a lock before failing.
     pub busy_timeout_ms: u32,
+    /// `statement_timeout_ms`: the longest a query may run (PostgreSQL's `statement_timeout`, set
+    /// on every connection; also bounds how long a request waits for its storage work).
+    pub statement_timeout_ms: u32,
+    /// `checkout_timeout_ms`: the longest a request waits for a pooled connection.
+    pub checkout_timeout_ms: u32,
 }
 
 impl Default for DatabaseConfig {
@@ -77,6 +82,8 @@ impl Default for DatabaseConfig {
             url: "sqlite://assent.db".into(),
             pool_size: 8,
             busy_timeout_ms: 5000,
+            statement_timeout_ms: 5000,
+            checkout_timeout_ms: 5000,
         }
     }
 }
@@ -245,6 +252,8 @@ impl std::fmt::Debug for DatabaseConfig {
             .field("url", &url_without_password(&self.url))
             .field("pool_size", &self.pool_size)
             .field("busy_timeout_ms", &self.busy_timeout_ms)
+            .field("statement_timeout_ms", &self.statement_timeout_ms)
+            .field("checkout_timeout_ms", &self.checkout_timeout_ms)
             .finish()
     }
 }

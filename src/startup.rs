@@ -60,11 +60,13 @@ const KEY_CHECK: &str = "server_key_check";
 /// Open the database, run migrations, and load (or, for a new embedded database, create) the server
 /// key. Never regenerates a key for a database that already holds sealed data.
 pub fn open_storage(config: &Config) -> Result<Storage, StartupError> {
-    let db = Db::connect(
-        &config.database.url,
-        config.database.pool_size,
-        config.database.busy_timeout_ms,
-    )?;
+    let settings = db::Settings {
+        pool_size: config.database.pool_size,
+        busy_timeout_ms: config.database.busy_timeout_ms,
+        statement_timeout_ms: config.database.statement_timeout_ms,
+        checkout_timeout_ms: config.database.checkout_timeout_ms,
+    };
+    let db = Db::connect_with(&config.database.url, &settings)?;
     let ran = db.migrate()?;
     if ran > 0 {
         tracing::info!(migrations = ran, "database migrated");

@@ -9,6 +9,7 @@
 
 pub mod application;
 pub mod audit;
+mod backend;
 pub mod backup;
 pub mod bulk;
 mod checkpoint;
@@ -33,7 +34,7 @@ pub mod user;
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
-use pool::{Manager, Pooled};
+use pool::{ms, Manager, Pooled};
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 
@@ -54,7 +55,9 @@ mod connection {
         Sqlite(SqliteConnection),
     }
 }
+pub use backend::Backend;
 pub use connection::DbConnection;
+pub use pool::Settings;
 
 /// Run a query on the concrete connection inside a [`DbConnection`]. Through the
 /// `MultiConnection` every execution serializes the query's SQL to look up its prepared statement;
@@ -85,6 +88,9 @@ pub enum DbError {
     /// Migrations failed.
     #[error("database migration failed: {0}")]
     Migration(String),
+    /// The storage work did not finish within its bound (a stalled database or network).
+    #[error("the database did not answer within {0} ms")]
+    Timeout(u64),
     /// The blocking task was cancelled or panicked.
     #[error("a blocking database task failed")]
     Blocking,
@@ -94,33 +100,10 @@ impl DbError {
     /// A failure of the storage itself (no connection, a failed query), as opposed to a
     /// misconfiguration or a panicked task: answered 503 on every surface.
     pub fn is_storage_failure(&self) -> bool {
-        matches!(self, DbError::Pool(_) | DbError::Query(_))
-    }
-}
-
-/// Which backend a URL names.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Backend {
-    /// SQLite with the file path.
-    Sqlite(String),
-    /// PostgreSQL with the full URL.
-    Postgres(String),
-}
-
-impl Backend {
-    /// Parse `sqlite://PATH`, `sqlite:PATH`, `postgres://...` or `postgresql://...`.
-    pub fn from_url(url: &str) -> Result<Backend, DbError> {
-        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            return Ok(Backend::Postgres(url.to_string()));
-        }
-        let path = url
-            .strip_prefix("sqlite://")
-            .or_else(|| url.strip_prefix("sqlite:"))
-            .ok_or_else(|| DbError::BadUrl(url.to_string()))?;
-        if path.is_empty() {
-            return Err(DbError::BadUrl(url.to_string()));
-        }
-        Ok(Backend::Sqlite(path.to_string()))
+        matches!(
+            self,
+            DbError::Pool(_) | DbError::Query(_) | DbError::Timeout(_)
+        )
     }
 }
 
@@ -132,6 +115,8 @@ pub struct Db {
     /// SQLite has one writer at a time and can not upgrade a read transaction whose snapshot went
     /// stale, so this process serializes its write transactions; PostgreSQL does not need it.
     write_lock: Option<Arc<Mutex<()>>>,
+    /// How long a request waits for its storage work (check-out plus a statement's bound).
+    bound: std::time::Duration,
     /// The pool manager's count of dead connections found (see `pool`).
     deaths: Arc<AtomicU64>,
     /// While any clone of this `Db` lives, the SQLite checkpointer thread runs.
@@ -147,8 +132,24 @@ impl std::fmt::Debug for Db {
 }
 
 impl Db {
-    /// Open a pool for `url` (no connection is made until first use, except one to check).
+    /// Open a pool for `url` with the default bounds (see [`Settings`]).
     pub fn connect(url: &str, pool_size: u32, busy_timeout_ms: u32) -> Result<Db, DbError> {
+        let settings = Settings {
+            pool_size,
+            busy_timeout_ms,
+            ..Settings::default()
+        };
+        Db::connect_with(url, &settings)
+    }
+
+    /// Open a pool for `url` (no connection is made until first use, except one to check).
+    pub fn connect_with(url: &str, settings: &Settings) -> Result<Db, DbError> {
+        let Settings {
+            pool_size,
+            busy_timeout_ms,
+            statement_timeout_ms,
+            checkout_timeout_ms,
+        } = *settings;
         let backend = Backend::from_url(url)?;
         let in_use = backup::hold_shared(&backend)
             .map_err(|e| DbError::Migration(e.to_string()))?
@@ -168,13 +169,14 @@ impl Db {
         let manager = Manager {
             backend: backend.clone(),
             busy_timeout_ms,
+            statement_timeout_ms,
             deaths: deaths.clone(),
         };
         // The check-out test is free until a dead connection was found (see `pool`): no
         // `SELECT 1` per request, yet no connection an outage killed is handed out twice.
         let pool = r2d2::Pool::builder()
             .max_size(pool_size.max(1))
-            .connection_timeout(std::time::Duration::from_secs(10))
+            .connection_timeout(ms(checkout_timeout_ms))
             .test_on_check_out(true)
             .build(manager)?;
         let write_lock = matches!(backend, Backend::Sqlite(_)).then(|| Arc::new(Mutex::new(())));
@@ -193,6 +195,7 @@ impl Db {
             pool,
             backend,
             write_lock,
+            bound: ms(checkout_timeout_ms) + ms(statement_timeout_ms),
             deaths,
             _alive: alive,
             _in_use: in_use,
@@ -304,9 +307,8 @@ impl Db {
         E: From<DbError> + Send + 'static,
     {
         let db = self.clone();
-        tokio::task::spawn_blocking(move || db.run_sync(f))
-            .await
-            .map_err(|_| E::from(DbError::Blocking))?
+        self.bounded(tokio::task::spawn_blocking(move || db.run_sync(f)))
+            .await?
     }
 
     /// [`Db::transaction_sync`] on the blocking thread pool.
@@ -317,9 +319,24 @@ impl Db {
         E: From<DbError> + From<diesel::result::Error> + Send + 'static,
     {
         let db = self.clone();
-        tokio::task::spawn_blocking(move || db.transaction_sync(f))
-            .await
-            .map_err(|_| E::from(DbError::Blocking))?
+        self.bounded(tokio::task::spawn_blocking(move || db.transaction_sync(f)))
+            .await?
+    }
+
+    /// Wait for blocking storage work at most [`Db`]'s bound: past it the request is answered
+    /// (a storage failure, so a 503) while the work, stuck on a stalled database, ends by itself.
+    async fn bounded<T, E: From<DbError>>(
+        &self,
+        work: tokio::task::JoinHandle<Result<T, E>>,
+    ) -> Result<Result<T, E>, E> {
+        match tokio::time::timeout(self.bound, work).await {
+            Ok(Ok(result)) => Ok(result),
+            Ok(Err(_)) => Err(E::from(DbError::Blocking)),
+            Err(_) => {
+                let bound = u64::try_from(self.bound.as_millis()).unwrap_or(u64::MAX);
+                Err(E::from(DbError::Timeout(bound)))
+            }
+        }
     }
 
     /// Does the database answer with Assent's schema (for `/readyz`)? A read of a table, not a
@@ -362,6 +379,3 @@ fn once<T, E: From<diesel::result::Error>>(
 pub fn new_id() -> Result<i64, diesel::result::Error> {
     crate::crypto::random_id().map_err(|e| diesel::result::Error::QueryBuilderError(Box::new(e)))
 }
-
-#[cfg(test)]
-mod tests;

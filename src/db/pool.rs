@@ -44,6 +44,7 @@ impl Pooled {
 pub(super) struct Manager {
     pub(super) backend: Backend,
     pub(super) busy_timeout_ms: u32,
+    pub(super) statement_timeout_ms: u32,
     /// How many dead connections were found: a connection validated before the last one is
     /// probed at its next check-out.
     pub(super) deaths: Arc<AtomicU64>,
@@ -76,6 +77,12 @@ impl r2d2::ManageConnection for Manager {
         let conn = match &self.backend {
             Backend::Postgres(url) => {
                 let mut conn = PgConnection::establish(url)?;
+                // No query runs longer than the bound: the server cancels it (a 503 follows).
+                conn.batch_execute(&format!(
+                    "SET statement_timeout = {}",
+                    self.statement_timeout_ms
+                ))
+                .map_err(ConnectionError::CouldntSetupConfiguration)?;
                 conn.set_instrumentation(counter(succeeded.clone()));
                 DbConnection::Pg(conn)
             }
@@ -120,4 +127,32 @@ impl r2d2::ManageConnection for Manager {
     fn has_broken(&self, conn: &mut Pooled) -> bool {
         conn.broken
     }
+}
+
+/// How a pool is opened and bounded (`[database]` in the configuration).
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    /// Connections in the pool.
+    pub pool_size: u32,
+    /// How long SQLite waits for a lock before failing.
+    pub busy_timeout_ms: u32,
+    /// The longest a query may run (PostgreSQL's `statement_timeout`).
+    pub statement_timeout_ms: u32,
+    /// The longest a check-out waits for a connection.
+    pub checkout_timeout_ms: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            pool_size: 8,
+            busy_timeout_ms: 5000,
+            statement_timeout_ms: 5000,
+            checkout_timeout_ms: 5000,
+        }
+    }
+}
+
+pub(super) fn ms(millis: u32) -> std::time::Duration {
+    std::time::Duration::from_millis(u64::from(millis))
 }

@@ -25,6 +25,7 @@ mod provider;
 mod rollover;
 mod rotation;
 mod shutdown;
+mod stall;
 mod storage;
 mod sweep;
 mod upgrade;
