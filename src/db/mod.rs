@@ -7,6 +7,7 @@
 //! every execution parsed and planned the query again (a third of the refresh path's time in the
 //! profile of issue 8).
 
+mod abandon;
 pub mod application;
 pub mod audit;
 mod backend;
@@ -296,6 +297,7 @@ impl Db {
             .write_lock
             .as_ref()
             .map(|lock| lock.lock().unwrap_or_else(|p| p.into_inner()));
+        abandon::before_write()?;
         tx::write(conn, f)
     }
 
@@ -306,9 +308,10 @@ impl Db {
         T: Send + 'static,
         E: From<DbError> + Send + 'static,
     {
-        let db = self.clone();
-        self.bounded(tokio::task::spawn_blocking(move || db.run_sync(f)))
-            .await?
+        let (db, watch) = (self.clone(), abandon::Watch::default());
+        let work = watch.clone();
+        let handle = tokio::task::spawn_blocking(move || work.run(|| db.run_sync(f)));
+        self.bounded(&watch, handle).await?
     }
 
     /// [`Db::transaction_sync`] on the blocking thread pool.
@@ -318,21 +321,25 @@ impl Db {
         T: Send + 'static,
         E: From<DbError> + From<diesel::result::Error> + Send + 'static,
     {
-        let db = self.clone();
-        self.bounded(tokio::task::spawn_blocking(move || db.transaction_sync(f)))
-            .await?
+        let (db, watch) = (self.clone(), abandon::Watch::default());
+        let work = watch.clone();
+        let handle = tokio::task::spawn_blocking(move || work.run(|| db.transaction_sync(f)));
+        self.bounded(&watch, handle).await?
     }
 
     /// Wait for blocking storage work at most [`Db`]'s bound: past it the request is answered
-    /// (a storage failure, so a 503) while the work, stuck on a stalled database, ends by itself.
+    /// (a storage failure, so a 503) while the work, stuck on a stalled database, ends by itself
+    /// without beginning a write (see `abandon`).
     async fn bounded<T, E: From<DbError>>(
         &self,
+        watch: &abandon::Watch,
         work: tokio::task::JoinHandle<Result<T, E>>,
     ) -> Result<Result<T, E>, E> {
         match tokio::time::timeout(self.bound, work).await {
             Ok(Ok(result)) => Ok(result),
             Ok(Err(_)) => Err(E::from(DbError::Blocking)),
             Err(_) => {
+                watch.abandon();
                 let bound = u64::try_from(self.bound.as_millis()).unwrap_or(u64::MAX);
                 Err(E::from(DbError::Timeout(bound)))
             }

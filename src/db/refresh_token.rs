@@ -148,6 +148,8 @@ pub fn rotate_in(
     r: &Rotation<'_>,
 ) -> QueryResult<Rotated> {
     if matches!(conn, DbConnection::Pg(_)) {
+        // One statement, its own transaction: not through `write_in`, so checked here.
+        super::abandon::before_write()?;
         return rotate(conn, r);
     }
     super::write_through(db, conn, |conn| rotate(conn, r))

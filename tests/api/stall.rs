@@ -8,6 +8,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::helpers::TestApp;
+use crate::website::Website;
+use crate::wlogin::{consent, PASSWORD};
 
 /// A TCP relay to `target` that forwards until `stalled` is set, then holds every byte, and drops
 /// its connections once `closed` is set.
@@ -78,11 +80,11 @@ fn pipe(mut from: TcpStream, mut to: TcpStream, stalled: &AtomicBool, closed: &A
     let _ = to.shutdown(Shutdown::Both);
 }
 
-#[tokio::test]
-async fn a_stalled_database_is_a_503_with_retry_after_within_the_configured_bounds() {
+/// The app with its database behind a relay, bounds of 1 s each; a signed-in user.
+async fn stallable() -> Option<(TestApp, Relay)> {
     if !std::env::var("ASSENT_TEST_DATABASE_URL").is_ok_and(|v| !v.is_empty()) {
         eprintln!("skipped: needs PostgreSQL (ASSENT_TEST_DATABASE_URL); .ci/run runs it");
-        return;
+        return None;
     }
     let mut relay = None;
     let app = TestApp::spawn_with(|c| {
@@ -97,10 +99,16 @@ async fn a_stalled_database_is_a_503_with_retry_after_within_the_configured_boun
         relay = Some(r);
     })
     .await;
-    let relay = relay.unwrap();
-    let password = "a long enough password";
-    app.create_user("ann@example.com", password);
-    assert_eq!(app.sign_in("ann@example.com", password).await.status(), 303);
+    app.create_user("ann@example.com", PASSWORD);
+    assert_eq!(app.sign_in("ann@example.com", PASSWORD).await.status(), 303);
+    Some((app, relay.unwrap()))
+}
+
+#[tokio::test]
+async fn a_stalled_database_is_a_503_with_retry_after_within_the_configured_bounds() {
+    let Some((app, relay)) = stallable().await else {
+        return;
+    };
     assert_eq!(app.get("/account/consents").await.status(), 200);
 
     relay.stalled.store(true, Ordering::SeqCst);
@@ -119,4 +127,36 @@ async fn a_stalled_database_is_a_503_with_retry_after_within_the_configured_boun
             "{path}: answered after {took:?}, bounds 1 s + 1 s"
         );
     }
+}
+
+/// A refresh answered 503 because the database stalled did not happen: once the database answers
+/// again, the same refresh token still works (it was not rotated behind the client's back, which
+/// would make the client's retry look like reuse and end the grant).
+#[tokio::test]
+async fn a_refresh_answered_503_during_a_stall_is_not_made_after_it() {
+    let Some((app, relay)) = stallable().await else {
+        return;
+    };
+    let site = Website::register(&app, "https://contoso.example/cb");
+    let token = consent(&app, &site, "Profiles.Read").await;
+    let reft = site.open(&token).get("reft").unwrap();
+
+    relay.stalled.store(true, Ordering::SeqCst);
+    let path = site.refresh_path("Profiles.Read", &reft);
+    let r = tokio::time::timeout(Duration::from_secs(15), app.get(&path))
+        .await
+        .expect("answered within the bounds");
+    assert_eq!(r.status(), 503);
+    relay.stalled.store(false, Ordering::SeqCst);
+    // Let the abandoned work get through the relay and end.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+
+    let r = app.get(&site.refresh_path("Profiles.Read", &reft)).await;
+    let status = r.status();
+    assert_eq!(
+        status,
+        200,
+        "the client's retry: {}",
+        r.text().await.unwrap()
+    );
 }
