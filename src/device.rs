@@ -169,7 +169,7 @@ impl DeviceSignIn<'_> {
             .db
             .run(move |conn| {
                 let reservation = limiter.reserve(conn, &ip_owned, Some(&account), now)?;
-                let user = match (&reservation, email) {
+                let user = match (&reservation, email.clone()) {
                     (Ok(_), Some(email)) => db::user::find_by_email(conn, &email)?,
                     _ => None,
                 };

@@ -36,7 +36,7 @@ pub struct FailureLimiter {
 
 /// The attempts [`FailureLimiter::reserve`] counted. Dropping it keeps them counted (a failure);
 /// [`FailureLimiter::forgive`] and [`FailureLimiter::release`] take them back.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Reservation {
     ip: (String, i64),
     subject: Option<(String, i64)>,
@@ -191,14 +191,14 @@ impl FailureLimiter {
     /// [`FailureLimiter::forgive`] on a pooled connection.
     pub async fn forgive_in(&self, db: &Db, r: Reservation) -> Result<(), DbError> {
         let me = self.clone();
-        db.run(move |conn| me.forgive(conn, r).map_err(DbError::from))
+        db.run(move |conn| me.forgive(conn, r.clone()).map_err(DbError::from))
             .await
     }
 
     /// [`FailureLimiter::release`] on a pooled connection.
     pub async fn release_in(&self, db: &Db, r: Reservation) -> Result<(), DbError> {
         let me = self.clone();
-        db.run(move |conn| me.release(conn, r).map_err(DbError::from))
+        db.run(move |conn| me.release(conn, r.clone()).map_err(DbError::from))
             .await
     }
 }

@@ -107,7 +107,7 @@ pub async fn sign_in(
             .db
             .run(move |conn| {
                 let reservation = limiter.reserve(conn, &ip, Some(&account), now)?;
-                let user = match (&reservation, email) {
+                let user = match (&reservation, email.clone()) {
                     (Ok(_), Some(email)) => crate::db::user::find_by_email(conn, &email)?,
                     _ => None,
                 };

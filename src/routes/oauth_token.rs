@@ -96,7 +96,13 @@ pub async fn token(req: HttpRequest, body: web::Bytes, state: web::Data<AppState
             verifier: verifier.as_deref(),
             redirect_uri: redirect_uri.as_deref(),
         });
-        Ok::<_, AppError>(oauth::token(conn, &flow, request.clone(), &grant_type, code))
+        Ok::<_, AppError>(oauth::token(
+            conn,
+            &flow,
+            request.clone(),
+            &grant_type,
+            code,
+        ))
     };
     let result = if refresh {
         state.db.run(run).await

@@ -13,7 +13,7 @@ fn exec(app: &TestApp, sql: &str) -> usize {
     app.state
         .db
         .run_sync(|conn| {
-            diesel::sql_query(sql)
+            diesel::sql_query(sql.clone())
                 .execute(conn)
                 .map_err(assent::db::DbError::from)
         })
@@ -30,7 +30,7 @@ fn count(app: &TestApp, table: &str, filter: &str) -> i64 {
     app.state
         .db
         .run_sync(|conn| {
-            diesel::sql_query(sql)
+            diesel::sql_query(sql.clone())
                 .get_result::<N>(conn)
                 .map_err(assent::db::DbError::from)
         })
