@@ -8,6 +8,7 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     let pairs: Vec<(String, String)> = url::form_urlencoded::parse(data).into_owned().collect();
     let pending = PendingConsent {
+        id: "fuzz-pending".into(),
         appid: "00000000400D0A7E".into(),
         user_id: 1,
         permissions: vec!["Contacts.Read".into(), "News.Write".into()],
