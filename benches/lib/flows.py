@@ -58,6 +58,32 @@ class Client:
         self.consent_used = False
         return self.consent_body
 
+    def consent_forms(self, n, threads=8):
+        """n distinct, undecided consent forms (their urlencoded bodies) for the consent row: a
+        form is decided once, so the row posts each at most once. Fetched before any grant of the
+        bench site (afterwards the consent is remembered and `GET /consent` shows no form)."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        def fetch(count):
+            b = Browser(self.a.port)
+            b.cookies = dict(self.browser.cookies)
+            bodies = []
+            for _ in range(count):
+                path = (f"/consent?ps={urlenc(PS)}&ru={urlenc(RETURN_URL)}&app={self.verifier()}"
+                        f"&appctx=bench")
+                status, _, page = b.request("GET", path)
+                request = hidden(page, "request")
+                if status != 200 or request is None:
+                    fail(f"GET /consent answered {status}: {page[:300]}")
+                bodies.append(urllib.parse.urlencode([
+                    ("csrf", hidden(page, "csrf")), ("request", request), ("decision", "allow"),
+                    ("permission", PS), (f"expiry.{PS}", "30")]))
+            return bodies
+
+        share = [n // threads + (1 if i < n % threads else 0) for i in range(threads)]
+        with ThreadPoolExecutor(threads) as pool:
+            return [body for part in pool.map(fetch, share) for body in part]
+
     def consent_tokens(self, n):
         """n grant families through the consent form; their opened ConsentTokens. A consent form
         is decided once (docs/protocol.md section 3), so each family comes from its own request:

@@ -15,15 +15,28 @@ class Runner:
         self.driver = paths["driver"]
         self.work = paths["work"]
 
-    def wrk_row(self, port, spec_lines, name):
-        spec = os.path.join(self.work, f"{name}.spec")
-        with open(spec, "w") as f:
-            f.write("\n".join(spec_lines) + "\n")
+    def wrk_row(self, port, spec_lines, name, once=False):
+        """One wrk row. With `once`, each body is sent at most once over the warm-up and the run
+        together (consent forms are decided once): the warm-up gets the first share of the bodies,
+        the run the rest."""
+        def write(path, lines):
+            with open(path, "w") as f:
+                f.write("\n".join(lines) + "\n")
+            return path
+
+        spec = write(os.path.join(self.work, f"{name}.spec"), spec_lines)
+        warm_spec = spec
+        if once and self.args.warmup > 0:
+            head = [l for l in spec_lines if not l.startswith("body ")]
+            bodies = [l for l in spec_lines if l.startswith("body ")]
+            cut = int(len(bodies) * self.args.warmup / (self.args.warmup + self.args.duration))
+            warm_spec = write(os.path.join(self.work, f"{name}.warm.spec"), head + bodies[:cut])
+            spec = write(spec, head + bodies[cut:])
         base = [self.wrk, f"-t{self.args.threads}", f"-c{self.args.connections}",
                 "--timeout", "10s", "-s", os.path.join(BENCHES, "lua", "spec.lua"),
                 f"http://127.0.0.1:{port}"]
 
-        def run(seconds):
+        def run(seconds, spec=spec):
             cmd = base[:1] + [f"-d{max(1, round(seconds))}s"] + base[1:] + ["--", spec]
             p = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60)
             line = next((l for l in p.stdout.splitlines() if l.startswith("BENCH ")), None)
@@ -32,7 +45,7 @@ class Runner:
             return json.loads(line[6:])
 
         if self.args.warmup > 0:
-            run(self.args.warmup)
+            run(self.args.warmup, warm_spec)
         r = run(self.args.duration)
         secs = r["duration_us"] / 1e6
         errors = r["connect"] + r["read"] + r["write"] + r["timeout"] + r["status"] + r["unexpected"]

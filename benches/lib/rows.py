@@ -8,6 +8,11 @@ from procs import stop
 from server import Assent
 
 
+# Consent forms fetched for the consent row, per second of its run: a form is decided once, so a
+# faster row runs out and its repeated forms answer 409 (counted as errors, never hidden).
+CONSENT_FORMS_PER_SEC = 6000
+
+
 def check_spec(a, tokens, path="/delegation/check", permission=True):
     lines = ["method POST", f"path {path}",
              f"header Authorization: {basic(a.rp_id, a.rp_secret)}",
@@ -40,6 +45,11 @@ def run_backend(runner, binary, server_url, work, args, results):
         a.serve()
         c = Client(a, runner.driver)
         c.sign_in()
+        consent_bodies = []
+        if not args.rows or "consent" in args.rows:
+            forms = int((args.duration + args.warmup) * CONSENT_FORMS_PER_SEC)
+            log(f"{label}: fetching {forms} consent forms for the consent row")
+            consent_bodies = c.consent_forms(forms)
         c.consent_form()
         n = args.connections
         log(f"{label}: obtaining {n} Live and {n} OAuth chains and 16 delegation tokens over HTTP")
@@ -59,12 +69,13 @@ def run_backend(runner, binary, server_url, work, args, results):
              lambda: runner.driver_row("live", a.port, live_chains, live_args(a), "refresh-live")),
             ("refresh-oauth", "POST /oauth2/token refresh_token (rotating)",
              lambda: runner.driver_row("oauth", a.port, oauth_chains, oauth_args(a), "refresh-oauth")),
-            ("consent", "POST /consent (Allow, signed in)",
+            ("consent", "POST /consent (Allow, signed in; each form once)",
              lambda: runner.wrk_row(a.port, [
                  "method POST", "path /consent",
                  f"header Cookie: assent_session={c.browser.cookies['assent_session']}",
                  "header Content-Type: application/x-www-form-urlencoded",
-                 "status 200", "expect RequestApproved", f"body {c.consent_body}"], "consent")),
+                 "status 200", "expect RequestApproved"] + [f"body {b}" for b in consent_bodies],
+                 "consent", once=True)),
             ("sign-in", "POST /signin (argon2id 19 MiB, t=2)",
              lambda: runner.wrk_row(a.port, [
                  "method POST", "path /signin",
