@@ -29,6 +29,27 @@ pub struct DemoSite {
     pub rp_secret: Option<String>,
 }
 
+/// What a demo user's password hash becomes outside demo mode: no password verifies against it.
+const LOCKED: &str = "!locked: the demo account signs in only while serve runs with --demo";
+
+/// For a server started without `--demo` on a database where the demo was seeded: the demo
+/// account's published password stops working and its sessions and device tokens end, in one
+/// transaction. `serve --demo` sets the password again. Returns whether there was a demo account.
+pub fn lock(db: &Db, now: i64) -> Result<bool, AdminError> {
+    db.transaction_sync(|conn| {
+        if db::meta::get(conn, "demo_appid")?.is_none() {
+            return Ok(false);
+        }
+        let Some(user) = db::user::find_by_email(conn, DEMO_EMAIL)? else {
+            return Ok(false);
+        };
+        db::user::set_password(conn, user.id, LOCKED, now)?;
+        db::session::delete_all_for_user(conn, user.id, None)?;
+        db::device::delete_for_user(conn, user.id)?;
+        Ok::<_, AdminError>(true)
+    })
+}
+
 /// Seed everything the demo needs; returns the demo website's registration.
 pub fn seed(
     db: &Db,
@@ -38,7 +59,19 @@ pub fn seed(
     now: i64,
 ) -> Result<DemoSite, AdminError> {
     match admin::create_user(db, hasher, DEMO_EMAIL, "Demo User", DEMO_PASSWORD, now) {
-        Ok(_) | Err(AdminError::Conflict(_)) => {}
+        Ok(_) => {}
+        // Seeded before: a server without --demo may have locked it since (see `lock`).
+        Err(AdminError::Conflict(_)) => {
+            let hash = hasher
+                .hash(DEMO_PASSWORD)
+                .map_err(|e| AdminError::Internal(e.to_string()))?;
+            db.transaction_sync(|conn| {
+                if let Some(user) = db::user::find_by_email(conn, DEMO_EMAIL)? {
+                    db::user::set_password(conn, user.id, &hash, now)?;
+                }
+                Ok::<_, AdminError>(())
+            })?;
+        }
         Err(e) => return Err(e),
     }
     let rp_id =

@@ -242,6 +242,15 @@ impl Application {
             );
             Some(site)
         } else {
+            let db = storage.db.clone();
+            let locked =
+                tokio::task::spawn_blocking(move || crate::demo::lock(&db, crate::clock::now()))
+                    .await
+                    .map_err(|e| StartupError::Other(e.to_string()))?
+                    .map_err(|e| StartupError::Other(format!("demo: {e}")))?;
+            if locked {
+                tracing::info!("not in demo mode: the demo account is locked until serve --demo");
+            }
             None
         };
         let state = web::Data::new(AppState {

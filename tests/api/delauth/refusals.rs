@@ -351,3 +351,45 @@ async fn the_demo_site_connects_and_refreshes_through_the_real_flow() {
         .await;
     assert_eq!(r.headers()["location"], "/demo?message=refreshed");
 }
+
+/// The demo account never outlives demo mode: a server started without `--demo` on a database
+/// the demo was seeded in refuses the published demo password everywhere and ends the demo
+/// account's sessions; `serve --demo` again makes it work again.
+#[tokio::test]
+async fn the_demo_account_does_not_sign_in_on_a_server_without_demo() {
+    use assent::demo::{DEMO_EMAIL, DEMO_PASSWORD};
+    let tokens = |address: &str| {
+        reqwest::Client::new()
+            .post(format!("{address}/tokens"))
+            .json(&serde_json::json!({
+                "email": DEMO_EMAIL, "password": DEMO_PASSWORD, "manufacturerId": "demo-phone",
+            }))
+            .send()
+    };
+    let demo = TestApp::spawn_with(|c| c.server.demo = true).await;
+    assert_eq!(tokens(&demo.address).await.unwrap().status(), 201);
+    assert_eq!(demo.sign_in(DEMO_EMAIL, DEMO_PASSWORD).await.status(), 303);
+    let session = demo.client.get(format!("{}/account", demo.address));
+    assert_eq!(session.send().await.unwrap().status(), 200);
+
+    let TestApp {
+        db,
+        client: demo_browser,
+        address: demo_address,
+        ..
+    } = demo;
+    let plain = TestApp::spawn_on(db, |_| {}).await;
+    assert_eq!(tokens(&plain.address).await.unwrap().status(), 401);
+    assert_ne!(plain.sign_in(DEMO_EMAIL, DEMO_PASSWORD).await.status(), 303);
+    // The demo browser's session ended too.
+    let r = demo_browser
+        .get(format!("{demo_address}/account"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "the demo session outlived demo mode");
+
+    let TestApp { db, .. } = plain;
+    let again = TestApp::spawn_on(db, |c| c.server.demo = true).await;
+    assert_eq!(tokens(&again.address).await.unwrap().status(), 201);
+}
