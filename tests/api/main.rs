@@ -20,6 +20,7 @@ mod logs;
 mod migrations;
 mod oauth;
 mod outage;
+mod properties;
 mod protocol_doc;
 mod provider;
 mod rollover;
