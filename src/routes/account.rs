@@ -3,7 +3,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::web::{client_ip, removal, render_page, see_other, start_session, CsrfForm, Visitor};
+use super::web::{client_ip, removal, render_page, see_other, start_session, Visitor};
 use crate::domain::password::{check_new_password, NewPasswordError, MIN_PASSWORD_CHARS};
 use crate::domain::{Email, LocalPath};
 use crate::error::AppError;
@@ -259,17 +259,34 @@ pub async fn sign_up(
     }
 }
 
-/// `POST /signout`: end this session.
+/// The sign-out form: the anti-CSRF token, and where to sign in again for (optional).
+#[derive(Deserialize)]
+pub struct SignOutForm {
+    /// The anti-CSRF token.
+    pub csrf: String,
+    /// A local path to come back to after signing in again.
+    pub next: Option<String>,
+}
+
+/// `POST /signout`: end this session (then, with `next`, sign in again and go there).
 pub async fn sign_out(
     state: web::Data<AppState>,
     visitor: Visitor,
-    form: web::Form<CsrfForm>,
+    form: web::Form<SignOutForm>,
 ) -> Result<HttpResponse, AppError> {
     visitor.check_csrf(&state, &form.csrf)?;
     if let Some(token) = visitor.session_token() {
         crate::session::end(&state.db, token).await?;
     }
-    let mut resp = see_other("/");
+    // "Not you?" on the consent page: sign in as someone else and come back (a local path only).
+    let to = match form.next.as_deref().and_then(LocalPath::parse) {
+        Some(next) => format!(
+            "/signin?next={}",
+            crate::crypto::live::urlenc(next.as_str())
+        ),
+        None => "/".to_string(),
+    };
+    let mut resp = see_other(&to);
     let _ = resp.add_cookie(&removal());
     Ok(resp)
 }

@@ -3,7 +3,9 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::web::{answer_response, consent_html, first, form_pairs, sign_in_redirect, Visitor};
+use super::web::{
+    answer_response, consent_html, first, form_pairs, sign_in_redirect, this_path, Visitor,
+};
 use crate::consent::{self, Decision, PendingConsent, Protocol};
 use crate::delauth::request::{self, RequestError};
 use crate::delauth::Params;
@@ -63,7 +65,14 @@ pub async fn consent_page(
             resource: consent.resource.clone(),
         },
     };
-    let body = consent_html(&state, &mut visitor, &user, &consent, &pending)?;
+    let body = consent_html(
+        &state,
+        &mut visitor,
+        &user,
+        &consent,
+        &pending,
+        &this_path(&req),
+    )?;
     let mut resp = HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .body(body);

@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::web::{consent_html, form_pairs, oauth_response, only, sign_in_redirect, Visitor};
+use super::web::{
+    consent_html, form_pairs, oauth_response, only, sign_in_redirect, this_path, Visitor,
+};
 use crate::consent::{PendingConsent, Protocol};
 use crate::delauth::request::ConsentRequest;
 use crate::delauth::AppContext;
@@ -96,7 +98,14 @@ pub async fn authorize_page(
             query: query.clone(),
         },
     };
-    let html = consent_html(&state, &mut visitor, &user, &consent, &pending)?;
+    let html = consent_html(
+        &state,
+        &mut visitor,
+        &user,
+        &consent,
+        &pending,
+        &this_path(&req),
+    )?;
     let page = OAuthResp {
         body: Some(("text/html; charset=utf-8", html)),
         ..OAuthResp::default()

@@ -23,6 +23,14 @@ pub fn client_ip(req: &HttpRequest) -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
+/// This request's path and query (where "sign in and come back" returns to).
+pub fn this_path(req: &HttpRequest) -> String {
+    match req.query_string() {
+        "" => req.path().to_string(),
+        q => format!("{}?{q}", req.path()),
+    }
+}
+
 /// A 303 to a local path.
 pub fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther()
@@ -190,6 +198,7 @@ pub fn consent_html(
     user: &User,
     consent: &crate::delauth::request::ConsentRequest,
     pending: &crate::consent::PendingConsent,
+    back: &str,
 ) -> Result<String, AppError> {
     let page = crate::consent::ConsentPage::of(consent);
     let mut ctx =
@@ -197,6 +206,8 @@ pub fn consent_html(
     ctx.insert("csrf", &visitor.csrf(state)?);
     ctx.insert("user_email", &user.email);
     ctx.insert("request", &pending.seal(&state.key)?);
+    // "Not you?": sign out, then sign in and come back to this same request.
+    ctx.insert("switch_next", back);
     crate::templates::render("consent.html", &ctx)
 }
 

@@ -249,3 +249,63 @@ async fn sign_in_only_follows_a_local_next() {
         assert_eq!(r.headers()["location"], expected, "next={next}");
     }
 }
+
+/// The consent page says which account answers, at every width, and "Not you?" signs out and
+/// comes back to the same request after the next sign-in (a local path only: never elsewhere).
+#[tokio::test]
+async fn the_consent_page_names_the_account_and_not_you_switches_back_to_the_request() {
+    let s = crate::dashboard::setup::Setup::new().await;
+    let path = s.site.consent_path("Contacts.Read", "");
+    let page = s.app.get(&path).await.text().await.unwrap();
+    assert!(page.contains("Signed in as <strong class=\"break\">alice@example.com</strong>"));
+    let next = crate::helpers::hidden_value(&page, "next").expect("the Not you? form");
+    assert_eq!(next, path);
+    let csrf = csrf_in(&page).unwrap();
+
+    let r = s
+        .app
+        .post_form("/signout", &[("csrf", &csrf), ("next", &next)])
+        .await;
+    assert_eq!(r.status(), 303);
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(
+        to,
+        format!("/signin?next={}", assent::crypto::live::urlenc(&path))
+    );
+    assert_eq!(s.app.get("/account").await.status(), 303, "signed out");
+
+    // Another account signs in and lands on the same consent request.
+    s.app
+        .create_user("bob@example.com", "a long enough password");
+    let signin = s
+        .app
+        .client
+        .get(format!("{}{to}", s.app.address))
+        .send()
+        .await
+        .unwrap();
+    let csrf = csrf_in(&signin.text().await.unwrap()).unwrap();
+    let r = s
+        .app
+        .post_form(
+            "/signin",
+            &[
+                ("email", "bob@example.com"),
+                ("password", "a long enough password"),
+                ("csrf", &csrf),
+                ("next", &path),
+            ],
+        )
+        .await;
+    assert_eq!(r.headers()["location"].to_str().unwrap(), path);
+    let page = s.app.get(&path).await.text().await.unwrap();
+    assert!(page.contains("Signed in as <strong class=\"break\">bob@example.com</strong>"));
+
+    // Never a redirect elsewhere.
+    let csrf = csrf_in(&page).unwrap();
+    let r = s
+        .app
+        .post_form("/signout", &[("csrf", &csrf), ("next", "//evil.example/x")])
+        .await;
+    assert_eq!(r.headers()["location"].to_str().unwrap(), "/");
+}
