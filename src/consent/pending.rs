@@ -59,6 +59,28 @@ impl PendingConsent {
         crate::crypto::random_token()
     }
 
+    /// The pending consent a consent page shows for `consent` to `user_id` at `now`, with a fresh id.
+    pub fn for_request(
+        consent: &crate::delauth::request::ConsentRequest,
+        user_id: i64,
+        now: i64,
+        protocol: Protocol,
+    ) -> Result<PendingConsent, crate::crypto::RngError> {
+        Ok(PendingConsent {
+            id: PendingConsent::new_id()?,
+            appid: consent.app.app.appid.clone(),
+            user_id,
+            permissions: consent
+                .permissions
+                .iter()
+                .map(|p| p.permission.to_string())
+                .collect(),
+            return_url: consent.return_url.clone(),
+            shown_at: now,
+            protocol,
+        })
+    }
+
     /// When the form expires: after that, it does not open, so its decision need not be
     /// remembered.
     pub fn expires_at(&self) -> i64 {

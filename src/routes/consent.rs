@@ -49,22 +49,11 @@ pub async fn consent_page(
     if let Some(answer) = consent::decide::remembered(&shared, &consent, &user, now).await? {
         return answer_response(&state, answer);
     }
-    let pending = PendingConsent {
-        id: PendingConsent::new_id()?,
-        appid: consent.app.app.appid.clone(),
-        user_id: user.id,
-        permissions: consent
-            .permissions
-            .iter()
-            .map(|p| p.permission.to_string())
-            .collect(),
-        return_url: consent.return_url.clone(),
-        shown_at: now,
-        protocol: Protocol::Live {
-            appctx: consent.appctx.clone(),
-            resource: consent.resource.clone(),
-        },
+    let protocol = Protocol::Live {
+        appctx: consent.appctx.clone(),
+        resource: consent.resource.clone(),
     };
+    let pending = PendingConsent::for_request(&consent, user.id, now, protocol)?;
     let body = consent_html(
         &state,
         &mut visitor,

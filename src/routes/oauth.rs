@@ -83,21 +83,10 @@ pub async fn authorize_page(
         appctx: None,
         resource: None,
     };
-    let pending = PendingConsent {
-        id: PendingConsent::new_id()?,
-        appid: consent.app.app.appid.clone(),
-        user_id: user.id,
-        permissions: consent
-            .permissions
-            .iter()
-            .map(|p| p.permission.to_string())
-            .collect(),
-        return_url: consent.return_url.clone(),
-        shown_at: now,
-        protocol: Protocol::OAuth {
-            query: query.clone(),
-        },
+    let protocol = Protocol::OAuth {
+        query: query.clone(),
     };
+    let pending = PendingConsent::for_request(&consent, user.id, now, protocol)?;
     let html = consent_html(
         &state,
         &mut visitor,
