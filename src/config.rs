@@ -74,6 +74,9 @@ pub struct DatabaseConfig {
     pub statement_timeout_ms: u32,
     /// `checkout_timeout_ms`: the longest a request waits for a pooled connection.
     pub checkout_timeout_ms: u32,
+    /// `sqlite_synchronous`: `normal` (default; a commit survives a crash of the process, a power
+    /// loss may lose the last ones) or `full` (every commit survives a power loss).
+    pub sqlite_synchronous: crate::db::Synchronous,
 }
 
 impl Default for DatabaseConfig {
@@ -84,6 +87,7 @@ impl Default for DatabaseConfig {
             busy_timeout_ms: 5000,
             statement_timeout_ms: 5000,
             checkout_timeout_ms: 5000,
+            sqlite_synchronous: crate::db::Synchronous::Normal,
         }
     }
 }
@@ -254,6 +258,7 @@ impl std::fmt::Debug for DatabaseConfig {
             .field("busy_timeout_ms", &self.busy_timeout_ms)
             .field("statement_timeout_ms", &self.statement_timeout_ms)
             .field("checkout_timeout_ms", &self.checkout_timeout_ms)
+            .field("sqlite_synchronous", &self.sqlite_synchronous)
             .finish()
     }
 }

@@ -65,6 +65,7 @@ pub fn open_storage(config: &Config) -> Result<Storage, StartupError> {
         busy_timeout_ms: config.database.busy_timeout_ms,
         statement_timeout_ms: config.database.statement_timeout_ms,
         checkout_timeout_ms: config.database.checkout_timeout_ms,
+        sqlite_synchronous: config.database.sqlite_synchronous,
     };
     let db = Db::connect_with(&config.database.url, &settings)?;
     let ran = db.migrate()?;
@@ -214,6 +215,7 @@ impl Application {
             issuer_url: public_url.clone(),
             delegation_ttl_secs: config.delauth.delegation_token_ttl_secs,
             verified: crate::tokens::verified::VerifiedCache::new(10_000),
+            refresh_grace_secs: config.security.refresh_grace_secs,
         };
         {
             let (db, issuer_keys, key) = (storage.db.clone(), &issuer, storage.key.clone());

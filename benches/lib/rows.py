@@ -1,6 +1,8 @@
 """The main rows on one fresh database: the ceiling, check, introspect, both rotating refreshes,
 consent and sign-in; and the request specs and driver arguments the scale rows share."""
 
+import os
+
 from common import PS, RETURN_URL, basic, log, urlenc
 from database import Database
 from flows import Client
@@ -34,11 +36,20 @@ def oauth_args(a):
     return ["--path", "/oauth2/token", "--client-id", a.appid, "--client-secret", a.secret]
 
 
-def run_backend(runner, binary, server_url, work, args, results):
-    """The main rows on one fresh database."""
-    db = Database(server_url, work, "main")
-    label = db.label
+# The rows run again on SQLite with `database.sqlite_synchronous = "full"` (every commit synced).
+FULL_ROWS = ("ceiling", "refresh-live", "refresh-oauth", "consent")
+
+
+def run_backend(runner, binary, server_url, work, args, results, synchronous=None):
+    """The main rows on one fresh database; with `synchronous`, SQLite's durability mode."""
+    db = Database(server_url, work, f"main-{synchronous}" if synchronous else "main")
+    label = f"{db.label}-{synchronous}" if synchronous else db.label
     a = Assent(binary, db, work, f"{label}-main")
+    if synchronous:
+        path = os.path.join(work, f"{label}.toml")
+        with open(path, "w") as f:
+            f.write(f'[database]\nsqlite_synchronous = "{synchronous}"\n')
+        a.env["ASSENT_CONFIG"] = path
     try:
         log(f"{label}: seeding with the CLI, starting the server")
         a.seed()
@@ -85,6 +96,8 @@ def run_backend(runner, binary, server_url, work, args, results):
         ]
         for name, what, fn in rows:
             if args.rows and name not in args.rows:
+                continue
+            if synchronous and name not in FULL_ROWS:
                 continue
             log(f"{label}: {name}")
             r = fn()

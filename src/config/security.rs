@@ -49,6 +49,11 @@ pub struct SecurityConfig {
     /// `device_token_policy`: `one_per_user` (default: signing in on another device ends the
     /// previous device token) or `one_per_device` (each device keeps its own token).
     pub device_token_policy: DeviceTokenPolicy,
+    /// `refresh_grace_secs`: how long after a rotation the client may present the refresh token it
+    /// just rotated again and get the same new refresh token back, as long as that one is unused
+    /// (its answer was lost); later, or once the new one was used, it is reuse (default 5; 0 turns
+    /// retries off).
+    pub refresh_grace_secs: i64,
     /// `device_token_ttl_secs`: lifetime of a device token from `POST /tokens` (default 30 days).
     pub device_token_ttl_secs: i64,
 }
@@ -85,6 +90,7 @@ impl Default for SecurityConfig {
             key_reload_secs: 60,
             device_token_policy: DeviceTokenPolicy::OnePerUser,
             device_token_ttl_secs: 30 * 24 * 3600,
+            refresh_grace_secs: 5,
         }
     }
 }
@@ -125,6 +131,7 @@ impl std::fmt::Debug for SecurityConfig {
             .field("key_reload_secs", &self.key_reload_secs)
             .field("device_token_policy", &self.device_token_policy)
             .field("device_token_ttl_secs", &self.device_token_ttl_secs)
+            .field("refresh_grace_secs", &self.refresh_grace_secs)
             .finish()
     }
 }

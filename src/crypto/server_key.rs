@@ -28,6 +28,7 @@ pub struct ServerKey {
     cookie: hmac::Key,
     csrf: hmac::Key,
     pairwise: hmac::Key,
+    successor: hmac::Key,
     check: String,
 }
 
@@ -49,6 +50,7 @@ impl ServerKey {
         let cookie_bytes = derive(&master, "assent/cookie/v1");
         let csrf_bytes = derive(&master, "assent/csrf/v1");
         let pairwise_bytes = derive(&master, "assent/pairwise-uid/v1");
+        let successor_bytes = derive(&master, "assent/refresh-successor/v1");
         let check = hex::encode(derive(&master, "assent/key-check/v1").as_ref());
         // A 32-byte key always fits AES-256; the fallback can not happen.
         let unbound = UnboundKey::new(&aead::AES_256_GCM, seal_bytes.as_ref())
@@ -58,6 +60,7 @@ impl ServerKey {
             cookie: hmac::Key::new(hmac::HMAC_SHA256, cookie_bytes.as_ref()),
             csrf: hmac::Key::new(hmac::HMAC_SHA256, csrf_bytes.as_ref()),
             pairwise: hmac::Key::new(hmac::HMAC_SHA256, pairwise_bytes.as_ref()),
+            successor: hmac::Key::new(hmac::HMAC_SHA256, successor_bytes.as_ref()),
             check,
         }
     }
@@ -148,6 +151,16 @@ impl ServerKey {
         }
     }
 
+    /// The refresh token that rotating `presented` issues: standard base64 of
+    /// HMAC-SHA256(subkey, presented), 32 bytes like a first refresh token. Deriving it (instead of
+    /// drawing it at random) lets a client that lost the answer to a rotation retry with the token it
+    /// still holds and get the same successor back (see `security.refresh_grace_secs`), with no
+    /// clear token stored anywhere; without the server key it is as unpredictable as a random one.
+    pub fn refresh_successor(&self, presented: &str) -> super::PlainToken {
+        let tag = hmac::sign(&self.successor, presented.as_bytes());
+        super::PlainToken::from_exposed(b64(tag.as_ref()))
+    }
+
     /// The Web Authentication `uid` of a user at one application (docs/protocol.md section 10.3): 32
     /// lower-case hex digits, the first 16 bytes of HMAC-SHA256(subkey, "uid" || user id (8 bytes,
     /// big-endian) || appid). Stable per (user, app), unlinkable between apps without the key.
@@ -184,6 +197,18 @@ mod tests {
         let b = ServerKey::parse(&b64_form).unwrap();
         assert_eq!(a.check_value(), b.check_value());
         assert!(ServerKey::parse("abcd").is_err());
+    }
+
+    #[test]
+    fn a_successor_is_the_same_for_the_same_token_and_key_and_unlinkable_otherwise() {
+        let (key, _) = ServerKey::generate().unwrap();
+        let (other, _) = ServerKey::generate().unwrap();
+        let next = key.refresh_successor("token-a");
+        assert_eq!(next.expose(), key.refresh_successor("token-a").expose());
+        assert_ne!(next.expose(), key.refresh_successor("token-b").expose());
+        assert_ne!(next.expose(), other.refresh_successor("token-a").expose());
+        // The same shape as a first refresh token: 32 bytes in standard base64.
+        assert_eq!(next.expose().len(), 44);
     }
 
     #[test]

@@ -58,7 +58,7 @@ mod connection {
 }
 pub use backend::Backend;
 pub use connection::DbConnection;
-pub use pool::Settings;
+pub use pool::{Settings, Synchronous};
 
 /// Run a query on the concrete connection inside a [`DbConnection`]. Through the
 /// `MultiConnection` every execution serializes the query's SQL to look up its prepared statement;
@@ -150,6 +150,7 @@ impl Db {
             busy_timeout_ms,
             statement_timeout_ms,
             checkout_timeout_ms,
+            sqlite_synchronous,
         } = *settings;
         let backend = Backend::from_url(url)?;
         let in_use = backup::hold_shared(&backend)
@@ -171,6 +172,7 @@ impl Db {
             backend: backend.clone(),
             busy_timeout_ms,
             statement_timeout_ms,
+            synchronous: sqlite_synchronous,
             deaths: deaths.clone(),
         };
         // The check-out test is free until a dead connection was found (see `pool`): no

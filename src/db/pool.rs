@@ -45,6 +45,7 @@ pub(super) struct Manager {
     pub(super) backend: Backend,
     pub(super) busy_timeout_ms: u32,
     pub(super) statement_timeout_ms: u32,
+    pub(super) synchronous: Synchronous,
     /// How many dead connections were found: a connection validated before the last one is
     /// probed at its next check-out.
     pub(super) deaths: Arc<AtomicU64>,
@@ -93,10 +94,11 @@ impl r2d2::ManageConnection for Manager {
                 // Checkpoints run on the checkpointer's own connection (see `checkpoint`), not in
                 // the commit of a request; the high automatic threshold is only a safety net.
                 conn.batch_execute(&format!(
-                    "PRAGMA busy_timeout = {}; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
+                    "PRAGMA busy_timeout = {}; PRAGMA synchronous = {}; PRAGMA foreign_keys = ON; \
                      PRAGMA wal_autocheckpoint = {SAFETY_CHECKPOINT_PAGES}; \
                      PRAGMA journal_size_limit = {WAL_SIZE_LIMIT_BYTES};",
-                    self.busy_timeout_ms
+                    self.busy_timeout_ms,
+                    self.synchronous.pragma()
                 ))
                 .map_err(ConnectionError::CouldntSetupConfiguration)?;
                 conn.set_instrumentation(counter(succeeded.clone()));
@@ -140,6 +142,30 @@ pub struct Settings {
     pub statement_timeout_ms: u32,
     /// The longest a check-out waits for a connection.
     pub checkout_timeout_ms: u32,
+    /// When an SQLite commit is durable.
+    pub sqlite_synchronous: Synchronous,
+}
+
+/// `database.sqlite_synchronous`: when a commit on SQLite (in WAL mode) is durable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Synchronous {
+    /// `NORMAL`: a commit survives a crash of Assent (or of anything but the machine); a power loss
+    /// or an operating-system crash can lose the last commits, never corrupt the file.
+    #[default]
+    Normal,
+    /// `FULL`: every commit is on disk (fsync) before it is answered, so it survives a power loss.
+    Full,
+}
+
+impl Synchronous {
+    /// The PRAGMA value.
+    pub fn pragma(self) -> &'static str {
+        match self {
+            Synchronous::Normal => "NORMAL",
+            Synchronous::Full => "FULL",
+        }
+    }
 }
 
 impl Default for Settings {
@@ -149,6 +175,7 @@ impl Default for Settings {
             busy_timeout_ms: 5000,
             statement_timeout_ms: 5000,
             checkout_timeout_ms: 5000,
+            sqlite_synchronous: Synchronous::Normal,
         }
     }
 }

@@ -24,6 +24,9 @@ pub struct Issuer {
     pub delegation_ttl_secs: i64,
     /// Tokens whose signature already verified (never revocation state).
     pub verified: super::verified::VerifiedCache,
+    /// `security.refresh_grace_secs`: how long a just-rotated refresh token may be presented again
+    /// as a retry (see [`super::refresh`]).
+    pub refresh_grace_secs: i64,
 }
 
 /// Tokens just issued for a family. `Debug` redacts the tokens.

@@ -1,10 +1,17 @@
 //! Rotating a refresh token (both protocols): read what the token stands for, then ONE short write
 //! that re-checks what it read (family unrevoked, token unconsumed). A consumed token presented
-//! again is reuse and revokes its family (RFC 9700 section 4.14.2).
+//! again is reuse and revokes its family (RFC 9700 section 4.14.2), except as a retry: within
+//! `refresh_grace_secs` of its rotation, while the token that rotation issued is unused, it answers
+//! that same token again (the client lost the answer), and writes nothing.
+//!
+//! The token a rotation issues is derived from the one presented ([`ServerKey::refresh_successor`]
+//! (crate::crypto::ServerKey::refresh_successor)), which is what lets a retry find it again with
+//! nothing but hashes in the database.
 
-use super::issue::{new_refresh_token, Issued, Issuer, Unsigned};
+use super::issue::{Issued, Issuer, Unsigned};
 use super::revoke::{revoke_family, FamilyRef, RevokeReason};
 use super::TokenError;
+use crate::crypto::PlainToken;
 use crate::db::{self, grant::Grant, Db, DbConnection};
 use crate::domain::permission::{Catalogue, Permission};
 
@@ -142,7 +149,12 @@ impl Issuer {
             Ok(RefreshRefusal::Reused)
         };
         match found.standing() {
-            Standing::Reused => return db::write_through(db, conn, reuse).map(Refused),
+            Standing::Reused => {
+                if let Some(retried) = self.retry(conn, &found, presented, appid, requested, now)? {
+                    return Ok(retried);
+                }
+                return db::write_through(db, conn, reuse).map(Refused);
+            }
             Standing::FamilyRevoked => return Ok(Refused(RefreshRefusal::FamilyRevoked)),
             Standing::Fresh => {}
         }
@@ -157,7 +169,8 @@ impl Issuer {
             Ok(offers) => offers,
             Err(refusal) => return Ok(Refused(refusal)),
         };
-        let (refresh_token, new_hash) = new_refresh_token()?;
+        let refresh_token = self.server_key.refresh_successor(presented);
+        let new_hash = refresh_token.hash();
         let detail = format!(
             "refreshed {}",
             offers
@@ -181,9 +194,18 @@ impl Issuer {
             db::refresh_token::Rotated::Done => RefreshOutcome::Issued(()),
             // Revoked since the read (by the user, or by a reuse elsewhere).
             db::refresh_token::Rotated::FamilyRevoked => Refused(RefreshRefusal::FamilyRevoked),
-            // Another request consumed it between our read and this write: that is reuse too.
+            // Another request consumed it between our read and this write: a retry if that was
+            // within the grace and its token is unused (the answer is the same token), else reuse.
             db::refresh_token::Rotated::AlreadyConsumed => {
-                Refused(db::write_through(db, conn, reuse)?)
+                let again = Presented::read(conn, presented)?;
+                let retried = match again {
+                    Some(again) => self.retry(conn, &again, presented, appid, requested, now)?,
+                    None => None,
+                };
+                match retried {
+                    Some(retried) => return Ok(retried),
+                    None => Refused(db::write_through(db, conn, reuse)?),
+                }
             }
         };
         Ok(match outcome {
@@ -197,6 +219,65 @@ impl Issuer {
             }),
             Refused(r) => Refused(r),
         })
+    }
+}
+
+impl Issuer {
+    /// When `found` (the read of `presented`, a consumed token) is a retry: within the grace of its
+    /// rotation, in a family still unrevoked, with the token that rotation issued still unused; then
+    /// that token and its read. None when it is reuse. Reads only.
+    pub fn retried(
+        &self,
+        conn: &mut DbConnection,
+        found: &Presented,
+        presented: &str,
+        now: i64,
+    ) -> Result<Option<(PlainToken, Presented)>, TokenError> {
+        let Some(consumed_at) = found.token.consumed_at else {
+            return Ok(None);
+        };
+        let within = self.refresh_grace_secs > 0 && now - consumed_at <= self.refresh_grace_secs;
+        if !within || found.family.revoked_at.is_some() {
+            return Ok(None);
+        }
+        let successor = self.server_key.refresh_successor(presented);
+        let Some(next) = Presented::read(conn, successor.expose())? else {
+            // Issued before successors were derived, or under another server key.
+            return Ok(None);
+        };
+        let is_the_successor = next.family.id == found.family.id
+            && next.token.generation == found.token.generation + 1;
+        if !is_the_successor || next.standing() != Standing::Fresh {
+            return Ok(None);
+        }
+        Ok(Some((successor, next)))
+    }
+
+    /// [`Issuer::retried`] as the answer of a refresh: the same successor token, with the permissions
+    /// it covers now (a removal since the rotation is seen).
+    fn retry(
+        &self,
+        conn: &mut DbConnection,
+        found: &Presented,
+        presented: &str,
+        appid: &str,
+        requested: Option<(&[Permission], &Catalogue)>,
+        now: i64,
+    ) -> Result<Option<RefreshOutcome<Unsigned>>, TokenError> {
+        let Some((successor, next)) = self.retried(conn, found, presented, now)? else {
+            return Ok(None);
+        };
+        Ok(Some(match covered(&next.grants, requested, now) {
+            Err(refusal) => RefreshOutcome::Refused(refusal),
+            Ok(offers) => RefreshOutcome::Issued(Unsigned {
+                family_id: next.family.id,
+                refresh_token: successor,
+                offers,
+                lid: next.lid,
+                appid: appid.to_string(),
+                resource: next.family.resource,
+            }),
+        }))
     }
 }
 

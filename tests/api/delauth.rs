@@ -175,13 +175,27 @@ async fn the_whole_flow_grants_only_ticked_permissions_and_refresh_rotates() {
     assert_ne!(refreshed.get("delt"), token.get("delt"));
     assert_eq!(refreshed.get("offer").unwrap(), offer);
 
-    // The old reft again: reuse; the whole family is revoked, the new reft dies too.
+    // The old reft again at once, the new one unused: a retry (the answer was lost), which answers
+    // the same new reft.
+    let r = app.get(&site.refresh_path("Contacts.Read", &reft)).await;
+    assert_eq!(r.status(), 200);
+    let retried = site.open(&refresh_value(&r.text().await.unwrap()));
+    assert_eq!(retried.get("reft").unwrap(), new_reft);
+
+    // Once the new reft was used, the old one is reuse: the whole family is revoked, the newest reft
+    // dies too.
+    let r = app
+        .get(&site.refresh_path("Contacts.Read", &new_reft))
+        .await;
+    assert_eq!(r.status(), 200);
+    let newest = site.open(&refresh_value(&r.text().await.unwrap()));
+    let newest_reft = newest.get("reft").unwrap();
     let r = app.get(&site.refresh_path("Contacts.Read", &reft)).await;
     assert_eq!(r.status(), 400);
     let err: serde_json::Value = r.json().await.unwrap();
     assert_eq!(err["error"], "refresh_token_reused");
     let r = app
-        .get(&site.refresh_path("Contacts.Read", &new_reft))
+        .get(&site.refresh_path("Contacts.Read", &newest_reft))
         .await;
     assert_eq!(r.status(), 400);
     assert_ne!(r.text().await.unwrap(), "");

@@ -23,6 +23,7 @@ mod outage;
 mod properties;
 mod protocol_doc;
 mod provider;
+mod refresh_retry;
 mod rollover;
 mod rotation;
 mod shutdown;

@@ -245,7 +245,24 @@ async fn discovery_code_with_pkce_refresh_rotation_reuse_and_introspection() {
     assert_ne!(second_refresh.secret(), first_refresh.secret());
     assert_ne!(refreshed.access_token().secret(), &access);
 
-    // Reuse of the first refresh token: invalid_grant, and the whole family is revoked.
+    // The first refresh token again at once, the second unused: a retry, answered with the same
+    // second refresh token.
+    let retried = client
+        .exchange_refresh_token(&first_refresh)
+        .request_async(&http)
+        .await
+        .unwrap();
+    assert_eq!(
+        retried.refresh_token().unwrap().secret(),
+        second_refresh.secret()
+    );
+    // Once the second was used, the first is reuse: invalid_grant, and the whole family is revoked.
+    let refreshed = client
+        .exchange_refresh_token(&second_refresh)
+        .request_async(&http)
+        .await
+        .unwrap();
+    let third_refresh = refreshed.refresh_token().unwrap().clone();
     assert!(is_invalid_grant(
         client
             .exchange_refresh_token(&first_refresh)
@@ -254,7 +271,7 @@ async fn discovery_code_with_pkce_refresh_rotation_reuse_and_introspection() {
     ));
     assert!(is_invalid_grant(
         client
-            .exchange_refresh_token(&second_refresh)
+            .exchange_refresh_token(&third_refresh)
             .request_async(&http)
             .await
     ));

@@ -1,6 +1,7 @@
 //! A refresh reads first and writes in one short transaction after. These tests put another party's
 //! change exactly between the two (by handing `refresh_rows` what it read before that change) and
-//! check that the change wins: a revocation is never undone, a concurrent rotation is reuse.
+//! check that the change wins: a revocation is never undone, a concurrent rotation is reuse (or,
+//! within the retry grace, the same answer as the rotation that won: never a second token).
 
 use assent::db::DbError;
 use assent::tokens::{Presented, RefreshOutcome, RefreshRefusal};
@@ -17,8 +18,8 @@ fn read(s: &Setup, reft: &str) -> Presented {
         .expect("the token exists")
 }
 
-/// The write half of a refresh with what `read` saw earlier.
-fn rotate_with(s: &Setup, reft: &str, earlier: Presented) -> RefreshOutcome<()> {
+/// The write half of a refresh with what `read` saw earlier, at `now`; the refresh token it issued.
+fn rotate_with(s: &Setup, reft: &str, earlier: Presented, now: i64) -> RefreshOutcome<String> {
     let state = &s.app.state;
     let application_id = earlier.family.application_id;
     let outcome = state
@@ -32,12 +33,12 @@ fn rotate_with(s: &Setup, reft: &str, earlier: Presented) -> RefreshOutcome<()> 
                 application_id,
                 &s.site.appid,
                 None,
-                assent::clock::now(),
+                now,
             )
         })
         .unwrap();
     match outcome {
-        RefreshOutcome::Issued(_) => RefreshOutcome::Issued(()),
+        RefreshOutcome::Issued(u) => RefreshOutcome::Issued(u.refresh_token.into_exposed()),
         RefreshOutcome::Refused(r) => RefreshOutcome::Refused(r),
     }
 }
@@ -67,7 +68,12 @@ async fn a_removal_between_the_read_and_the_write_of_a_refresh_wins() {
 
     s.remove_app(&s.app.client, &s.site.appid).await;
     assert!(matches!(
-        rotate_with(&s, issued.refresh_token.expose(), earlier),
+        rotate_with(
+            &s,
+            issued.refresh_token.expose(),
+            earlier,
+            assent::clock::now()
+        ),
         RefreshOutcome::Refused(RefreshRefusal::FamilyRevoked)
     ));
     assert_eq!(
@@ -78,7 +84,7 @@ async fn a_removal_between_the_read_and_the_write_of_a_refresh_wins() {
 }
 
 #[tokio::test]
-async fn a_rotation_between_the_read_and_the_write_of_a_refresh_is_reuse() {
+async fn a_rotation_between_the_read_and_the_write_of_a_refresh_is_reuse_after_the_grace() {
     let s = Setup::new().await;
     let issued = s.grant(&["Contacts.Read"]);
     let earlier = read(&s, issued.refresh_token.expose());
@@ -88,8 +94,9 @@ async fn a_rotation_between_the_read_and_the_write_of_a_refresh_is_reuse() {
         .refresh("Contacts.Read", issued.refresh_token.expose())
         .await
         .unwrap();
+    let later = assent::clock::now() + s.app.state.issuer.refresh_grace_secs + 1;
     assert!(matches!(
-        rotate_with(&s, issued.refresh_token.expose(), earlier),
+        rotate_with(&s, issued.refresh_token.expose(), earlier, later),
         RefreshOutcome::Refused(RefreshRefusal::Reused)
     ));
     // Reuse ends the whole family, including the token the other request received.
@@ -97,4 +104,31 @@ async fn a_rotation_between_the_read_and_the_write_of_a_refresh_is_reuse() {
         s.refresh("Contacts.Read", &next).await,
         Err("refresh_token_reused".into())
     );
+}
+
+#[tokio::test]
+async fn a_rotation_between_the_read_and_the_write_within_the_grace_gets_the_same_token() {
+    let s = Setup::new().await;
+    let issued = s.grant(&["Contacts.Read"]);
+    let earlier = read(&s, issued.refresh_token.expose());
+
+    let (_, next) = s
+        .refresh("Contacts.Read", issued.refresh_token.expose())
+        .await
+        .unwrap();
+    match rotate_with(
+        &s,
+        issued.refresh_token.expose(),
+        earlier,
+        assent::clock::now(),
+    ) {
+        RefreshOutcome::Issued(token) => assert_eq!(token, next, "the same successor, no fork"),
+        other => panic!("expected the same token again, got {other:?}"),
+    }
+    assert_eq!(
+        refresh_tokens_of(&s, issued.family_id),
+        2,
+        "the first token and its one successor"
+    );
+    assert!(s.refresh("Contacts.Read", &next).await.is_ok());
 }

@@ -257,3 +257,41 @@ async fn after_postgres_ends_every_connection_no_dashboard_or_check_request_fail
     let after = batch().await;
     assert!(after.iter().all(|r| *r == (200, true)), "{after:?}");
 }
+
+/// `PRAGMA synchronous` as a pooled connection sees it (1 = NORMAL, 2 = FULL).
+fn synchronous_of(app: &TestApp) -> i32 {
+    #[derive(diesel::QueryableByName)]
+    struct Mode {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        synchronous: i32,
+    }
+    app.state
+        .db
+        .run_sync(|conn| {
+            let assent::db::DbConnection::Sqlite(c) = conn else {
+                panic!("SQLite only");
+            };
+            diesel::sql_query("PRAGMA synchronous")
+                .get_result::<Mode>(c)
+                .map_err(assent::db::DbError::from)
+        })
+        .unwrap()
+        .synchronous
+}
+
+#[tokio::test]
+async fn sqlite_commits_are_synced_as_the_configuration_says() {
+    let normal = TestApp::spawn().await;
+    if matches!(normal.state.db.backend(), assent::db::Backend::Postgres(_)) {
+        return; // a PostgreSQL run: the key is SQLite's
+    }
+    assert_eq!(synchronous_of(&normal), 1, "NORMAL by default");
+    let full =
+        TestApp::spawn_with(|c| c.database.sqlite_synchronous = assent::db::Synchronous::Full)
+            .await;
+    assert_eq!(synchronous_of(&full), 2, "FULL when configured");
+    // The file-form of the key parses too.
+    let parsed: assent::config::DatabaseConfig =
+        toml::from_str("sqlite_synchronous = \"full\"").unwrap();
+    assert_eq!(parsed.sqlite_synchronous, assent::db::Synchronous::Full);
+}

@@ -136,8 +136,18 @@ impl Issuer for Store<'_> {
         };
         match read.standing() {
             Standing::Reused => {
-                self.revoke_family(read.family_ref(), RevokeReason::Reuse)?;
-                return Ok(None);
+                // A retry within the grace goes on to `refresh`, which answers the same successor.
+                let retried = {
+                    let mut conn = self.conn.borrow_mut();
+                    self.ctx
+                        .issuer
+                        .retried(&mut conn, &read, token, now)
+                        .map_err(|e| self.fail(e))?
+                };
+                if retried.is_none() {
+                    self.revoke_family(read.family_ref(), RevokeReason::Reuse)?;
+                    return Ok(None);
+                }
             }
             Standing::FamilyRevoked => return Ok(None),
             Standing::Fresh => {}

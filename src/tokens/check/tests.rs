@@ -30,6 +30,7 @@ fn world() -> World {
         issuer_url: "https://assent.example".into(),
         delegation_ttl_secs: 3600,
         verified: VerifiedCache::new(16),
+        refresh_grace_secs: 5,
     };
     db.transaction_sync(|conn| issuer.keys.reload(conn, &key, NOW))
         .unwrap();

@@ -2,6 +2,7 @@
 //! a signed-in user; granting, checking, refreshing and revoking over HTTP as each party would.
 
 use assent::admin::{self, CreatedProvider, CreatedUser};
+use assent::config::Config;
 use assent::db::DbError;
 use assent::domain::permission::Permission;
 use assent::tokens::issue::GrantRequest;
@@ -31,7 +32,12 @@ impl Setup {
 
     /// The same with the website's return URL `return_url`.
     pub async fn with_return_url(return_url: &str) -> Setup {
-        let app = TestApp::spawn().await;
+        Setup::configured(return_url, |_| {}).await
+    }
+
+    /// The same with the configuration changed by `adjust`.
+    pub async fn configured(return_url: &str, adjust: impl FnOnce(&mut Config)) -> Setup {
+        let app = TestApp::spawn_with(adjust).await;
         let db = &app.state.db;
         let contacts = admin::create_provider(db, "Contacts service", false, 1).unwrap();
         let actions =
