@@ -94,7 +94,8 @@ async fn seeded_families_add_up_and_their_refresh_tokens_rotate() {
             .to_string()
     };
 
-    // The OAuth family's refresh token rotates, and the old one is then reuse.
+    // The OAuth family's refresh token rotates; the old one again is a retry (the same new token)
+    // until the new one is used, and then reuse.
     let refresh = |token: String| {
         app.client
             .post(format!("{}/oauth2/token", app.address))
@@ -106,9 +107,12 @@ async fn seeded_families_add_up_and_their_refresh_tokens_rotate() {
     let answer = refresh(oauth.clone()).await.unwrap();
     assert_eq!(answer.status(), 200);
     let body: serde_json::Value = answer.json().await.unwrap();
-    let next = body["refresh_token"].as_str().unwrap();
+    let next = body["refresh_token"].as_str().unwrap().to_string();
     assert_ne!(next, oauth);
     assert!(body["access_token"].is_string());
+    let retried: serde_json::Value = refresh(oauth.clone()).await.unwrap().json().await.unwrap();
+    assert_eq!(retried["refresh_token"], next.as_str());
+    assert_eq!(refresh(next).await.unwrap().status(), 200);
     assert_eq!(refresh(oauth).await.unwrap().status(), 400);
 
     // The Live family's token reads as a fresh generation-0 token with its one active grant.
