@@ -145,15 +145,19 @@ async fn issue_live(
     let st = state.clone();
     let (app_id, appid) = (app.app.id, app.app.appid.clone());
     let (user_id, lid) = (user.id, user.lid.clone());
-    // Taken inside the write transaction: a call retried because that transaction could not begin
-    // (its connection was dead) still has it.
-    let mut choose = Some(choose);
+    // One state change (on SQLite committed with the concurrent ones, see `Db::write_change`).
+    // Taken when the change runs: a call retried because its transaction could not begin (its
+    // connection was dead) still has it.
+    let choose = Arc::new(std::sync::Mutex::new(Some(choose)));
     state
         .db
         .run(move |conn| {
-            let unsigned = st.db.write_in(conn, |conn| {
-                let choose = choose
-                    .take()
+            let (writer, lid, appid, resource) =
+                (st.clone(), lid.clone(), appid.clone(), resource.clone());
+            let choose = choose.clone();
+            let unsigned = st.db.write_change(conn, move |conn| {
+                let taken = choose.lock().map(|mut slot| slot.take()).ok().flatten();
+                let choose = taken
                     .ok_or_else(|| AppError::Internal("a decision was chosen twice".into()))?;
                 let Some(permissions) = choose(conn)? else {
                     return Ok::<_, AppError>(None);
@@ -167,7 +171,7 @@ async fn issue_live(
                     resource: resource.as_deref(),
                     permissions: &permissions,
                 };
-                Ok(Some(st.issuer.grant_rows(conn, &req, now)?))
+                Ok(Some(writer.issuer.grant_rows(conn, &req, now)?))
             })?;
             match unsigned {
                 Some(unsigned) => Ok(Some(st.issuer.sign(conn, unsigned, now)?)),

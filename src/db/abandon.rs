@@ -47,6 +47,12 @@ pub(super) fn abandoned() -> bool {
     })
 }
 
+/// The watch of the request this thread works for, if any (a group write checks it on the
+/// writer's thread before it begins the change).
+pub(super) fn current() -> Option<Arc<AtomicBool>> {
+    CURRENT.with(|c| c.borrow().clone())
+}
+
 /// Before a write begins: an error when its request was answered already (a 503), so the write is
 /// not made behind the client's back.
 pub(super) fn before_write() -> diesel::QueryResult<()> {

@@ -17,6 +17,7 @@ mod checkpoint;
 pub mod decided_consent;
 pub mod device;
 pub mod grant;
+mod group;
 pub mod limit;
 pub mod meta;
 pub mod oauth_code;
@@ -95,6 +96,9 @@ pub enum DbError {
     /// The blocking task was cancelled or panicked.
     #[error("a blocking database task failed")]
     Blocking,
+    /// A group write (see `group`) failed as a whole: no connection, or its commit failed.
+    #[error("the group write failed: {0}")]
+    Group(String),
 }
 
 impl DbError {
@@ -103,7 +107,7 @@ impl DbError {
     pub fn is_storage_failure(&self) -> bool {
         matches!(
             self,
-            DbError::Pool(_) | DbError::Query(_) | DbError::Timeout(_)
+            DbError::Pool(_) | DbError::Query(_) | DbError::Timeout(_) | DbError::Group(_)
         )
     }
 }
@@ -120,6 +124,8 @@ pub struct Db {
     bound: std::time::Duration,
     /// The pool manager's count of dead connections found (see `pool`).
     deaths: Arc<AtomicU64>,
+    /// SQLite: the writer that commits concurrent state changes together (see `group`).
+    group: Option<group::Group>,
     /// While any clone of this `Db` lives, the SQLite checkpointer thread runs.
     _alive: Arc<()>,
     /// SQLite: the shared "in use" lock that keeps a restore from replacing the file (backup.rs).
@@ -183,6 +189,21 @@ impl Db {
             .test_on_check_out(true)
             .build(manager)?;
         let write_lock = matches!(backend, Backend::Sqlite(_)).then(|| Arc::new(Mutex::new(())));
+        let group = match &write_lock {
+            Some(lock) => {
+                let manager = Manager {
+                    backend: backend.clone(),
+                    busy_timeout_ms,
+                    statement_timeout_ms,
+                    synchronous: sqlite_synchronous,
+                    deaths: Arc::new(AtomicU64::new(0)),
+                };
+                let started = group::Group::start(manager, lock.clone())
+                    .map_err(|e| DbError::Migration(format!("the SQLite writer: {e}")))?;
+                Some(started)
+            }
+            None => None,
+        };
         let alive = Arc::new(());
         if let Backend::Sqlite(path) = &backend {
             let (path, weak) = (path.clone(), Arc::downgrade(&alive));
@@ -198,6 +219,7 @@ impl Db {
             pool,
             backend,
             write_lock,
+            group,
             bound: ms(checkout_timeout_ms) + ms(statement_timeout_ms),
             deaths,
             _alive: alive,
@@ -301,6 +323,25 @@ impl Db {
             .map(|lock| lock.lock().unwrap_or_else(|p| p.into_inner()));
         abandon::before_write()?;
         tx::write(conn, f)
+    }
+
+    /// Write ONE state change, owned so that it can run on another connection: on SQLite it joins
+    /// the next group commit (see `group`: one transaction for every change waiting, each in its
+    /// own savepoint, so a failing change fails alone), answered after that commit; on PostgreSQL
+    /// it is its own transaction on `conn` (PostgreSQL groups concurrent commits itself).
+    pub fn write_change<T, E, F>(&self, conn: &mut DbConnection, change: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + From<diesel::result::Error> + Send + 'static,
+    {
+        match &self.group {
+            Some(group) => {
+                abandon::before_write()?;
+                group.write(change)
+            }
+            None => self.write_in(conn, change),
+        }
     }
 
     /// [`Db::run_sync`] on the blocking thread pool.

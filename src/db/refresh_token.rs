@@ -152,7 +152,38 @@ pub fn rotate_in(
         super::abandon::before_write()?;
         return rotate(conn, r);
     }
-    super::write_through(db, conn, |conn| rotate(conn, r))
+    match db {
+        // SQLite: with the concurrent rotations, in one group commit.
+        Some(db) => {
+            let owned = (r.new_hash.clone(), r.detail.to_string());
+            let (family_id, user_id, application_id) = (r.family_id, r.user_id, r.application_id);
+            let (consumed_id, generation, now) = (r.consumed_id, r.generation, r.now);
+            db.write_change(conn, move |conn| {
+                let (new_hash, detail) = &owned;
+                let r = Rotation {
+                    family_id,
+                    user_id,
+                    application_id,
+                    consumed_id,
+                    new_hash,
+                    generation,
+                    detail,
+                    now,
+                };
+                rotate(conn, &r).map_err(super::DbError::from)
+            })
+            .map_err(into_query_error)
+        }
+        None => rotate(conn, r),
+    }
+}
+
+/// A group write's error as the query error the callers of a rotation expect.
+fn into_query_error(e: super::DbError) -> diesel::result::Error {
+    match e {
+        super::DbError::Query(e) => e,
+        other => diesel::result::Error::QueryBuilderError(other.to_string().into()),
+    }
 }
 
 /// Write a rotation: touch the family (unless revoked), consume the token (unless consumed), insert

@@ -12,6 +12,7 @@ mod cli;
 mod dashboard;
 mod delauth;
 mod device;
+mod group_commit;
 mod health;
 mod helpers;
 mod instances;
