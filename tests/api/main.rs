@@ -17,6 +17,7 @@ mod helpers;
 mod instances;
 mod limits;
 mod logs;
+mod metrics;
 mod migrations;
 mod oauth;
 mod outage;
