@@ -18,7 +18,7 @@ const ALONE: &str = "ASSENT_METRICS_TEST_ALONE";
 
 /// True in the process of its own where `test` (its path in this binary) runs alone; elsewhere
 /// runs that process, asserts that the test passed there, and returns false.
-fn alone(test: &str) -> bool {
+pub fn alone(test: &str) -> bool {
     if std::env::var_os(ALONE).is_some() {
         return true;
     }
@@ -37,13 +37,13 @@ fn alone(test: &str) -> bool {
 }
 
 /// One scrape: every series as (name, labels) -> value.
-struct Scrape {
+pub struct Scrape {
     text: String,
     series: Vec<(String, BTreeMap<String, String>, f64)>,
 }
 
 impl Scrape {
-    async fn of(app: &TestApp) -> Scrape {
+    pub async fn of(app: &TestApp) -> Scrape {
         let base = app.metrics_address.as_ref().expect("metrics listener on");
         let r = reqwest::get(format!("{base}/metrics")).await.unwrap();
         assert_eq!(r.status(), 200);
@@ -106,7 +106,7 @@ fn parse_labels(text: &str) -> BTreeMap<String, String> {
 }
 
 /// What `later` counted more than `earlier`.
-fn delta(earlier: &Scrape, later: &Scrape, name: &str, labels: &[(&str, &str)]) -> f64 {
+pub fn delta(earlier: &Scrape, later: &Scrape, name: &str, labels: &[(&str, &str)]) -> f64 {
     later.sum(name, labels) - earlier.sum(name, labels)
 }
 
@@ -352,4 +352,51 @@ async fn a_pool_checkout_that_times_out_is_counted_and_answered_503() {
     );
     let readyz = [("route", "/readyz"), ("status", "503")];
     assert_eq!(d("assent_http_requests_total", &readyz), 1.0);
+}
+
+#[tokio::test]
+async fn dead_and_refused_postgres_connections_are_counted_by_kind() {
+    if !alone("metrics::dead_and_refused_postgres_connections_are_counted_by_kind") {
+        return;
+    }
+    let app = TestApp::spawn_with(|c| {
+        c.database.pool_size = 1;
+        c.database.checkout_timeout_ms = 500;
+        c.retention.sweep_every_secs = 0;
+    })
+    .await;
+    let Some((server, name)) = app.db.postgres() else {
+        eprintln!("skipped: needs PostgreSQL (ASSENT_TEST_DATABASE_URL); .ci/run runs it");
+        return;
+    };
+    use diesel::{Connection, RunQueryDsl};
+    let mut admin = diesel::PgConnection::establish(server).unwrap();
+    let mut sql = |q: String| diesel::sql_query(q).execute(&mut admin).unwrap();
+    let terminate = format!(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+    );
+    assert_eq!(app.get("/readyz").await.status(), 200);
+    let before = Scrape::of(&app).await;
+
+    // The pool's connection is ended: the next request meets it, buries it, runs again.
+    sql(terminate.clone());
+    assert_eq!(app.get("/readyz").await.status(), 200);
+    let dead = Scrape::of(&app).await;
+    let d = |a: &Scrape, b: &Scrape, kind| delta(a, b, "assent_db_errors_total", &[("kind", kind)]);
+    assert_eq!(d(&before, &dead, "dead_connection"), 1.0);
+    assert_eq!(d(&before, &dead, "connect"), 0.0);
+
+    // Now the database refuses connections too: no new one can be opened within the bound.
+    sql(format!(
+        "ALTER DATABASE {name} WITH ALLOW_CONNECTIONS false"
+    ));
+    sql(terminate);
+    let r = app.get("/readyz").await;
+    sql(format!("ALTER DATABASE {name} WITH ALLOW_CONNECTIONS true"));
+    assert_eq!(r.status(), 503);
+    let refused = Scrape::of(&app).await;
+    assert_eq!(d(&dead, &refused, "dead_connection"), 1.0);
+    assert!(d(&dead, &refused, "connect") >= 1.0, "{}", refused.text);
+    assert_eq!(d(&dead, &refused, "checkout_timeout"), 1.0);
 }
