@@ -40,35 +40,55 @@ pub const KEY_RELOADS: &str = "assent_key_reloads_total";
 /// Log lines that could not be written and were dropped (the count `/readyz` shows).
 pub const LOG_WRITES_DROPPED: &str = "assent_log_writes_dropped_total";
 
-/// Every metric: name, labels, meaning (the README's table says the same).
+/// Every metric: name, labels, help text (the README's table lists the same names and labels).
 pub const ALL: &[(&str, &str, &str)] = &[
-    (REQUESTS, "method, route, status", "HTTP requests answered"),
+    (
+        REQUESTS,
+        "method, route, status",
+        "HTTP requests answered on the public listener",
+    ),
     (
         REQUEST_DURATION,
         "method, route",
-        "request latency (histogram)",
+        "Time from a request's arrival to its response",
     ),
     (
         POOL_WAIT,
         "",
-        "wait for a pooled database connection (histogram)",
+        "Time a check-out waited for a pooled database connection",
     ),
-    (DB_ERRORS, "kind", "storage faults"),
-    (GRANTS, "protocol", "grant families issued"),
-    (REFRESHES, "protocol, outcome", "refresh-token rotations"),
+    (DB_ERRORS, "kind", "Storage faults"),
     (
-        REUSE,
+        GRANTS,
         "protocol",
-        "reuse of a consumed refresh token detected",
+        "Grants issued (one per consent decided or code exchanged)",
     ),
-    (REVOCATIONS, "reason", "grant families ended"),
+    (
+        REFRESHES,
+        "protocol, outcome",
+        "Refresh-token rotations asked for",
+    ),
+    (REUSE, "protocol", "Consumed refresh tokens presented again"),
+    (
+        REVOCATIONS,
+        "reason",
+        "Grants ended, with their refresh tokens",
+    ),
     (
         LIMITER_REFUSALS,
         "limiter, by",
-        "attempts refused by a rate limit",
+        "Attempts refused by a rate limit (429)",
     ),
-    (KEY_RELOADS, "outcome", "signing-key ring reloads"),
-    (LOG_WRITES_DROPPED, "", "log lines dropped"),
+    (
+        KEY_RELOADS,
+        "outcome",
+        "Reloads of the signing-key ring from storage",
+    ),
+    (
+        LOG_WRITES_DROPPED,
+        "",
+        "Log lines that could not be written and were dropped",
+    ),
 ];
 
 /// `kind` of [`DB_ERRORS`]: no connection within `database.checkout_timeout_ms`.
@@ -150,16 +170,11 @@ fn builder() -> PrometheusBuilder {
 }
 
 fn describe_all() {
-    for (name, labels, help) in ALL {
-        let help = if labels.is_empty() {
-            help.to_string()
-        } else {
-            format!("{help}, by {labels}")
-        };
+    for (name, _, help) in ALL {
         if name.ends_with("_seconds") {
-            describe_histogram!(*name, Unit::Seconds, help);
+            describe_histogram!(*name, Unit::Seconds, *help);
         } else {
-            describe_counter!(*name, Unit::Count, help);
+            describe_counter!(*name, Unit::Count, *help);
         }
     }
 }

@@ -400,3 +400,53 @@ async fn dead_and_refused_postgres_connections_are_counted_by_kind() {
     assert!(d(&dead, &refused, "connect") >= 1.0, "{}", refused.text);
     assert_eq!(d(&dead, &refused, "checkout_timeout"), 1.0);
 }
+
+#[tokio::test]
+async fn a_key_ring_reload_is_counted_once_per_reload() {
+    if !alone("metrics::a_key_ring_reload_is_counted_once_per_reload") {
+        return;
+    }
+    let world = crate::provider::World::new().await;
+    // A second instance on the same database (it reads the keys at its start).
+    let second = assent::startup::Application::build(world.app.config.clone())
+        .await
+        .unwrap();
+    let second_address = format!("http://127.0.0.1:{}", second.port());
+    tokio::spawn(second.run_until_stopped());
+    let before = Scrape::of(&world.app).await;
+
+    // A rotation on the first instance, which reloads; the second learns of the new key from the
+    // first token that names it, and only then.
+    let state = &world.app.state;
+    let now = assent::clock::now();
+    assent::admin::rotate_keys(&state.db, &state.key, now).unwrap();
+    state
+        .db
+        .transaction_sync(|conn| state.issuer.keys.reload(conn, &state.key, now))
+        .unwrap();
+    let issued = world.grant(&["Contacts.Read"]);
+    for _ in 0..3 {
+        let answer: serde_json::Value = reqwest::Client::new()
+            .post(format!("{second_address}/delegation/check"))
+            .basic_auth(&world.contacts.rp_id, Some(&world.contacts.secret))
+            .form(&[
+                ("token", issued.delegation_token.as_str()),
+                ("permission", "Contacts.Read"),
+            ])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(answer["active"], true);
+    }
+    let after = Scrape::of(&world.app).await;
+    let ok = [("outcome", "ok")];
+    assert_eq!(delta(&before, &after, "assent_key_reloads_total", &ok), 2.0);
+    let error = [("outcome", "error")];
+    assert_eq!(
+        delta(&before, &after, "assent_key_reloads_total", &error),
+        0.0
+    );
+}
