@@ -450,3 +450,40 @@ async fn a_key_ring_reload_is_counted_once_per_reload() {
         0.0
     );
 }
+
+#[tokio::test]
+async fn storage_work_past_its_bound_is_counted_as_a_timeout() {
+    if !alone("metrics::storage_work_past_its_bound_is_counted_as_a_timeout") {
+        return;
+    }
+    // PostgreSQL behind a relay that stops forwarding (bounds: 1 s + 1 s).
+    let Some((app, relay)) = crate::stall::stallable().await else {
+        return;
+    };
+    assert_eq!(app.get("/readyz").await.status(), 200);
+    let before = Scrape::of(&app).await;
+    relay
+        .stalled
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    // The relay's threads look at the flag between reads of at most 50 ms.
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    assert_eq!(app.get("/readyz").await.status(), 503);
+    let after = Scrape::of(&app).await;
+    let timeout = [("kind", "timeout")];
+    assert_eq!(
+        delta(&before, &after, "assent_db_errors_total", &timeout),
+        1.0
+    );
+    let readyz = [("route", "/readyz"), ("status", "503")];
+    let slow = [("route", "/readyz"), ("le", "1")];
+    assert_eq!(
+        delta(&before, &after, "assent_http_requests_total", &readyz),
+        1.0
+    );
+    let bucket = "assent_http_request_duration_seconds_bucket";
+    assert_eq!(
+        delta(&before, &after, bucket, &slow),
+        0.0,
+        "it took the whole bound"
+    );
+}
