@@ -6,8 +6,10 @@
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
+mod metrics;
 mod retention;
 mod security;
+pub use metrics::MetricsConfig;
 pub use retention::RetentionConfig;
 pub use security::{DeviceTokenPolicy, SecurityConfig};
 
@@ -56,6 +58,8 @@ pub struct Config {
     pub log: LogConfig,
     /// `[retention]`: what the storage sweeper deletes, and when.
     pub retention: RetentionConfig,
+    /// `[metrics]`: the Prometheus metrics listener.
+    pub metrics: MetricsConfig,
 }
 
 /// `[database]`
@@ -221,6 +225,9 @@ impl Config {
         if let Some(v) = get("ASSENT_SERVER_KEY_FILE") {
             self.security.server_key_file = Some(PathBuf::from(v));
         }
+        if let Some(v) = get("ASSENT_METRICS_BIND") {
+            self.metrics.bind = v;
+        }
         if let Some(v) = get("ASSENT_LOG") {
             self.log.filter = v;
         }
@@ -291,6 +298,18 @@ mod tests {
             .unwrap();
         assert_eq!(config.database.url, "postgres://x/y");
         assert_eq!(config.public_url(), "http://0.0.0.0:9");
+    }
+
+    #[test]
+    fn the_metrics_listener_is_on_the_loopback_by_default_and_can_be_moved_or_turned_off() {
+        let mut config = Config::default();
+        assert_eq!(config.metrics.listen_on(), Some("127.0.0.1:9464"));
+        let file: Config = toml::from_str("[metrics]\nbind = \"off\"\n").unwrap();
+        assert_eq!(file.metrics.listen_on(), None);
+        config
+            .apply_env(|name| (name == "ASSENT_METRICS_BIND").then(|| "0.0.0.0:9100".into()))
+            .unwrap();
+        assert_eq!(config.metrics.listen_on(), Some("0.0.0.0:9100"));
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod demo;
 pub mod device;
 pub mod domain;
 pub mod error;
+pub mod metrics;
 pub mod oauth;
 pub mod profile;
 pub mod provider_cache;

@@ -98,6 +98,7 @@ impl FailureLimiter {
         let ip_count = c.hit(conn, &ip_key, self.per_ip.window_secs, now)?;
         if ip_count.attempts > self.per_ip.max {
             c.release(conn, &ip_key, ip_count.window_ends)?;
+            crate::metrics::limiter_refusal(self.scope, "ip");
             return Ok(Err(retry_after(ip_count, now)));
         }
         let mut reservation = Reservation {
@@ -110,6 +111,7 @@ impl FailureLimiter {
             reservation.subject = Some((key, count.window_ends));
             if count.attempts > self.per_subject.max {
                 self.release(conn, reservation)?;
+                crate::metrics::limiter_refusal(self.scope, "subject");
                 return Ok(Err(retry_after(count, now)));
             }
         }
@@ -149,27 +151,34 @@ impl FailureLimiter {
         let mut over = Vec::new();
         if right {
             let counts = c.peek(conn, &[&ip_key, &subject_key], now)?;
-            for (count, limit) in counts.into_iter().zip([self.per_ip, self.per_subject]) {
+            let limits = [(self.per_ip, "ip"), (self.per_subject, "subject")];
+            for (count, (limit, by)) in counts.into_iter().zip(limits) {
                 if count.attempts >= limit.max {
-                    over.push(count);
+                    over.push((count, by));
                 }
             }
         } else {
             let ip_count = c.hit(conn, &ip_key, self.per_ip.window_secs, now)?;
             if ip_count.attempts > self.per_ip.max {
-                over.push(ip_count);
+                over.push((ip_count, "ip"));
             } else {
                 let count = c.hit(conn, &subject_key, self.per_subject.window_secs, now)?;
                 if count.attempts > self.per_subject.max {
-                    over.push(count);
+                    over.push((count, "subject"));
                 }
             }
         }
-        Ok(match over.into_iter().map(|c| retry_after(c, now)).max() {
-            Some(retry_after) => Verdict::Limited { retry_after },
-            None if right => Verdict::Allowed,
-            None => Verdict::Wrong,
-        })
+        // One refusal, named by the first count that is over (the IP's when both are).
+        if let Some((_, by)) = over.first() {
+            crate::metrics::limiter_refusal(self.scope, by);
+        }
+        Ok(
+            match over.into_iter().map(|(c, _)| retry_after(c, now)).max() {
+                Some(retry_after) => Verdict::Limited { retry_after },
+                None if right => Verdict::Allowed,
+                None => Verdict::Wrong,
+            },
+        )
     }
 
     /// [`FailureLimiter::reserve`] on a pooled connection.

@@ -185,6 +185,8 @@ pub fn password_hasher(config: &Config) -> Result<PasswordHasher, StartupError> 
 pub struct Application {
     port: u16,
     server: Server,
+    /// The metrics listener (its port and server), unless turned off.
+    metrics: Option<(u16, Server)>,
     state: web::Data<AppState>,
 }
 
@@ -202,6 +204,7 @@ impl Application {
         let hasher = password_hasher(&config)?;
         let listener = TcpListener::bind(&config.server.bind)?;
         let addr = listener.local_addr()?;
+        let metrics_listener = metrics_listener(&config)?;
         let public_url = match &config.server.public_url {
             Some(_) => config.public_url(),
             None => format!("http://{addr}"),
@@ -294,11 +297,21 @@ impl Application {
         .listen(listener)?
         .run();
         tracing::info!(%addr, public_url = %state.public_url, "Assent listening");
+        let metrics = match metrics_listener {
+            Some(listener) => Some(metrics_server(listener, &state.config)?),
+            None => None,
+        };
         Ok(Application {
             port: addr.port(),
             server,
+            metrics,
             state,
         })
+    }
+
+    /// The metrics listener's port, when it is on (`metrics.bind`).
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(|(port, _)| *port)
     }
 
     /// The bound port.
@@ -312,14 +325,43 @@ impl Application {
     }
 
     /// Serve until SIGTERM or SIGINT, both graceful: the listener closes at once and requests in
-    /// flight finish within `server.shutdown_timeout_secs`.
+    /// flight finish within `server.shutdown_timeout_secs`; the metrics listener stops after them.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let handle = self.server.handle();
+        let metrics = self.metrics.map(|(_, m)| (m.handle(), tokio::spawn(m)));
         let signals = tokio::spawn(stop_on_signal(handle));
         let result = self.server.await;
         signals.abort();
+        if let Some((handle, task)) = metrics {
+            handle.stop(true).await;
+            let _ = task.await;
+        }
         result
     }
+}
+
+/// Bind the metrics listener (`metrics.bind`) and install the recorder; None when turned off.
+fn metrics_listener(config: &Config) -> Result<Option<TcpListener>, StartupError> {
+    let Some(bind) = config.metrics.listen_on() else {
+        return Ok(None);
+    };
+    let listener = TcpListener::bind(bind)
+        .map_err(|e| StartupError::Other(format!("can not listen for metrics on {bind}: {e}")))?;
+    crate::metrics::install();
+    Ok(Some(listener))
+}
+
+/// The metrics server: its own small actix server, serving `GET /metrics` only.
+fn metrics_server(listener: TcpListener, config: &Config) -> Result<(u16, Server), StartupError> {
+    let addr = listener.local_addr()?;
+    let server = HttpServer::new(|| App::new().configure(crate::routes::configure_metrics))
+        .workers(1)
+        .shutdown_timeout(config.server.shutdown_timeout_secs)
+        .disable_signals()
+        .listen(listener)?
+        .run();
+    tracing::info!(%addr, "metrics listening");
+    Ok((addr.port(), server))
 }
 
 /// Wait for SIGTERM or SIGINT, then stop the server gracefully.

@@ -23,7 +23,8 @@ class Assent:
         self.binary, self.db, self.work, self.tag = binary, db, work, tag
         self.env = dict(os.environ)
         self.env.pop("ASSENT_CONFIG", None)
-        self.env.update({"ASSENT_DATABASE_URL": db.url, "ASSENT_WORKERS": "2"})
+        self.env.update({"ASSENT_DATABASE_URL": db.url, "ASSENT_WORKERS": "2",
+                         "ASSENT_METRICS_BIND": "127.0.0.1:0"})
         if db.key:
             self.env["ASSENT_SERVER_KEY"] = db.key
         self.proc = None

@@ -167,7 +167,7 @@ pub fn revoke_family(
     reason: &str,
     now: i64,
 ) -> QueryResult<()> {
-    diesel::update(
+    let ended = diesel::update(
         token_families::table
             .filter(token_families::id.eq(family_id))
             .filter(token_families::revoked_at.is_null()),
@@ -177,6 +177,9 @@ pub fn revoke_family(
         token_families::revoked_reason.eq(reason),
     ))
     .execute(conn)?;
+    if ended > 0 {
+        crate::metrics::revocation(reason);
+    }
     diesel::update(
         refresh_tokens::table
             .filter(refresh_tokens::family_id.eq(family_id))

@@ -187,6 +187,7 @@ impl Db {
             .max_size(pool_size.max(1))
             .connection_timeout(ms(checkout_timeout_ms))
             .test_on_check_out(true)
+            .error_handler(Box::new(pool::CountErrors))
             .build(manager)?;
         let write_lock = matches!(backend, Backend::Sqlite(_)).then(|| Arc::new(Mutex::new(())));
         let group = match &write_lock {
@@ -252,13 +253,13 @@ impl Db {
     where
         E: From<DbError>,
     {
-        let mut conn = self.pool.get().map_err(DbError::from)?;
+        let mut conn = self.checkout()?;
         let before = conn.successes();
         let result = f(&mut conn.conn);
         if result.is_err() && self.dead(&mut conn) && conn.successes() == before {
             drop(conn);
             tracing::info!("retrying on a live connection after a dead one");
-            let mut conn = self.pool.get().map_err(DbError::from)?;
+            let mut conn = self.checkout()?;
             let result = f(&mut conn.conn);
             if result.is_err() {
                 self.dead(&mut conn);
@@ -274,6 +275,7 @@ impl Db {
             return false;
         }
         tracing::warn!("a dead database connection leaves the pool");
+        crate::metrics::db_error(crate::metrics::DEAD_CONNECTION);
         pool::bury(conn, &self.deaths);
         true
     }
@@ -288,12 +290,12 @@ impl Db {
         E: From<DbError> + From<diesel::result::Error>,
     {
         let mut f = Some(f);
-        let mut conn = self.pool.get().map_err(DbError::from)?;
+        let mut conn = self.checkout()?;
         let result = self.write_in(&mut conn.conn, |c| once(&mut f, c));
         if result.is_err() && f.is_some() && self.dead(&mut conn) {
             drop(conn);
             tracing::info!("beginning again on a live connection after a dead one");
-            let mut conn = self.pool.get().map_err(DbError::from)?;
+            let mut conn = self.checkout()?;
             let result = self.write_in(&mut conn.conn, |c| once(&mut f, c));
             if result.is_err() {
                 self.dead(&mut conn);
@@ -383,6 +385,7 @@ impl Db {
             Ok(Err(_)) => Err(E::from(DbError::Blocking)),
             Err(_) => {
                 watch.abandon();
+                crate::metrics::db_error(crate::metrics::TIMEOUT);
                 let bound = u64::try_from(self.bound.as_millis()).unwrap_or(u64::MAX);
                 Err(E::from(DbError::Timeout(bound)))
             }

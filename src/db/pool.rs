@@ -183,3 +183,24 @@ impl Default for Settings {
 pub(super) fn ms(millis: u32) -> std::time::Duration {
     std::time::Duration::from_millis(u64::from(millis))
 }
+
+impl super::Db {
+    /// A pooled connection, within the check-out bound; the wait is measured either way.
+    pub(super) fn checkout(&self) -> Result<r2d2::PooledConnection<Manager>, super::DbError> {
+        let started = std::time::Instant::now();
+        let got = self.pool.get();
+        crate::metrics::pool_checkout(started.elapsed(), got.is_ok());
+        Ok(got?)
+    }
+}
+
+/// r2d2's handler of failed connection attempts: logged (as r2d2's own handler does) and counted.
+#[derive(Debug)]
+pub(super) struct CountErrors;
+
+impl r2d2::HandleError<ConnectionError> for CountErrors {
+    fn handle_error(&self, error: ConnectionError) {
+        tracing::warn!(%error, "a database connection could not be opened");
+        crate::metrics::db_error(crate::metrics::CONNECT);
+    }
+}

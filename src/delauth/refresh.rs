@@ -144,6 +144,7 @@ pub fn refresh(
         requested,
         now,
     )?;
+    crate::metrics::refresh("live", outcome.label());
     Ok(match outcome {
         RefreshOutcome::Issued(unsigned) => {
             let issued = issuer.sign(conn, unsigned, now)?;

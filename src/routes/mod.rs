@@ -13,6 +13,7 @@ pub mod history;
 pub mod home;
 pub mod jwks;
 pub mod me;
+pub mod metrics;
 pub mod oauth;
 pub mod oauth_token;
 pub mod profile;
@@ -91,6 +92,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .default_service(to(not_found));
 }
 
+/// Register the metrics listener's one route (its own server, on `metrics.bind`: see `startup`).
+pub fn configure_metrics(cfg: &mut ServiceConfig) {
+    cfg.route("/metrics", get().to(metrics::metrics))
+        .default_service(to(metrics::not_found));
+}
+
 async fn not_found() -> Result<actix_web::HttpResponse, AppError> {
     Err(AppError::NotFound)
 }
@@ -148,6 +155,12 @@ pub async fn log_request(
         .request()
         .match_pattern()
         .unwrap_or_else(|| "(no route)".to_string());
+    crate::metrics::request(
+        method.as_str(),
+        &path,
+        res.status().as_u16(),
+        started.elapsed(),
+    );
     tracing::info!(
         %method,
         %path,

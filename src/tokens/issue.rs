@@ -137,6 +137,7 @@ impl Issuer {
         now: i64,
     ) -> Result<Unsigned, TokenError> {
         let family_id = db::new_id()?;
+        crate::metrics::grant_issued(req.protocol);
         db::grant::insert_family(
             conn,
             family_id,

@@ -41,6 +41,21 @@ pub enum RefreshOutcome<T = Issued> {
     Refused(RefreshRefusal),
 }
 
+impl<T> RefreshOutcome<T> {
+    /// The `outcome` label of the refresh metric: `issued`, or the refusal in snake case.
+    pub fn label(&self) -> &'static str {
+        match self {
+            RefreshOutcome::Issued(_) => "issued",
+            RefreshOutcome::Refused(RefreshRefusal::Unknown) => "unknown",
+            RefreshOutcome::Refused(RefreshRefusal::Reused) => "reused",
+            RefreshOutcome::Refused(RefreshRefusal::FamilyRevoked) => "family_revoked",
+            RefreshOutcome::Refused(RefreshRefusal::ConsentRevoked) => "consent_revoked",
+            RefreshOutcome::Refused(RefreshRefusal::ConsentExpired) => "consent_expired",
+            RefreshOutcome::Refused(RefreshRefusal::NotGranted) => "not_granted",
+        }
+    }
+}
+
 /// What the reads of a refresh found for a presented refresh token (before any write).
 #[derive(Debug, Clone)]
 pub struct Presented {

@@ -21,6 +21,8 @@ pub struct TestApp {
     pub config: Config,
     /// The database (dropped with the app).
     pub db: TestDb,
+    /// `http://127.0.0.1:<metrics port>` (the test configuration turns the listener on).
+    pub metrics_address: Option<String>,
 }
 
 /// A fresh database: a temporary directory for SQLite, or a database created on the PostgreSQL
@@ -121,6 +123,7 @@ pub fn test_config(db: &TestDb) -> Config {
     config.security.password_memory_kib = 64;
     config.security.password_iterations = 1;
     config.log.filter = "warn".into();
+    config.metrics.bind = "127.0.0.1:0".into();
     config
 }
 
@@ -144,6 +147,7 @@ impl TestApp {
             .await
             .expect("Assent starts");
         let address = format!("http://127.0.0.1:{}", app.port());
+        let metrics_address = app.metrics_port().map(|p| format!("http://127.0.0.1:{p}"));
         let state = app.state();
         tokio::spawn(app.run_until_stopped());
         TestApp {
@@ -152,6 +156,7 @@ impl TestApp {
             state,
             config,
             db,
+            metrics_address,
         }
     }
 

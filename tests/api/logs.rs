@@ -22,11 +22,14 @@ async fn a_full_log_disk_drops_log_lines_not_requests() {
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     // The log can not say where it listens: pick the port here.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let free_port = || {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    };
+    let (port, metrics_port) = (free_port(), free_port());
     let mut server = Server(
         Command::new(env!("CARGO_BIN_EXE_assent"))
             .arg("--database-url")
@@ -36,6 +39,7 @@ async fn a_full_log_disk_drops_log_lines_not_requests() {
             .env_remove("ASSENT_SERVER_KEY")
             .env_remove("ASSENT_SERVER_KEY_FILE")
             .env("ASSENT_LOG", "info")
+            .env("ASSENT_METRICS_BIND", format!("127.0.0.1:{metrics_port}"))
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -74,5 +78,19 @@ async fn a_full_log_disk_drops_log_lines_not_requests() {
         dropped >= 3,
         "startup and the requests above logged, and none of it could be written: {ready}"
     );
+    // The metrics say the same, and count on.
+    let scrape = reqwest::get(format!("http://127.0.0.1:{metrics_port}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let counted: u64 = scrape
+        .lines()
+        .find_map(|l| l.strip_prefix("assent_log_writes_dropped_total "))
+        .unwrap_or_else(|| panic!("no dropped-lines count in {scrape}"))
+        .parse()
+        .unwrap();
+    assert!(counted >= dropped, "{counted} < {dropped}");
     assert!(server.0.try_wait().unwrap().is_none(), "still running");
 }

@@ -18,6 +18,7 @@ mod helpers;
 mod instances;
 mod limits;
 mod logs;
+mod metrics;
 mod migrations;
 mod oauth;
 mod outage;

@@ -17,6 +17,7 @@ fn serve(dir: &std::path::Path) -> (Child, Receiver<String>, String) {
         .env_remove("ASSENT_SERVER_KEY")
         .env_remove("ASSENT_SERVER_KEY_FILE")
         .env("ASSENT_LOG", "info")
+        .env("ASSENT_METRICS_BIND", "127.0.0.1:0")
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())
         .stdout(Stdio::null())

@@ -13,9 +13,9 @@ use crate::wlogin::{consent, PASSWORD};
 
 /// A TCP relay to `target` that forwards until `stalled` is set, then holds every byte, and drops
 /// its connections once `closed` is set.
-struct Relay {
+pub struct Relay {
     addr: String,
-    stalled: Arc<AtomicBool>,
+    pub stalled: Arc<AtomicBool>,
     closed: Arc<AtomicBool>,
 }
 
@@ -81,7 +81,7 @@ fn pipe(mut from: TcpStream, mut to: TcpStream, stalled: &AtomicBool, closed: &A
 }
 
 /// The app with its database behind a relay, bounds of 1 s each; a signed-in user.
-async fn stallable() -> Option<(TestApp, Relay)> {
+pub async fn stallable() -> Option<(TestApp, Relay)> {
     if !std::env::var("ASSENT_TEST_DATABASE_URL").is_ok_and(|v| !v.is_empty()) {
         eprintln!("skipped: needs PostgreSQL (ASSENT_TEST_DATABASE_URL); .ci/run runs it");
         return None;

@@ -93,6 +93,7 @@ impl Issuer for Store<'_> {
                 now,
             )
             .map_err(|e: TokenError| self.fail(e))?;
+        crate::metrics::refresh("oauth", outcome.label());
         match outcome {
             RefreshOutcome::Issued(unsigned) => {
                 let issued = self
@@ -132,6 +133,7 @@ impl Issuer for Store<'_> {
             }
         };
         let Some(read) = found else {
+            crate::metrics::refresh("oauth", "unknown");
             return Ok(None);
         };
         match read.standing() {
@@ -146,10 +148,14 @@ impl Issuer for Store<'_> {
                 };
                 if retried.is_none() {
                     self.revoke_family(read.family_ref(), RevokeReason::Reuse)?;
+                    crate::metrics::refresh("oauth", "reused");
                     return Ok(None);
                 }
             }
-            Standing::FamilyRevoked => return Ok(None),
+            Standing::FamilyRevoked => {
+                crate::metrics::refresh("oauth", "family_revoked");
+                return Ok(None);
+            }
             Standing::Fresh => {}
         }
         let family = &read.family;

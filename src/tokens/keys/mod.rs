@@ -76,7 +76,7 @@ impl KeyRing {
         now: i64,
     ) -> Result<(), TokenError> {
         let _flight = self.reloading.lock().unwrap_or_else(|p| p.into_inner());
-        self.load(conn, server_key, now)
+        crate::metrics::key_reload(self.load(conn, server_key, now))
     }
 
     /// Reload unless a reload that began after `arrived` already finished (it saw every key this
@@ -98,7 +98,7 @@ impl KeyRing {
         if done {
             return Ok(());
         }
-        self.load(conn, server_key, now)
+        crate::metrics::key_reload(self.load(conn, server_key, now))
     }
 
     /// The reload itself (the caller holds `reloading`).
