@@ -171,7 +171,11 @@ async fn flows_are_counted_by_route_pattern_protocol_outcome_reason_and_limiter(
     if !alone("metrics::flows_are_counted_by_route_pattern_protocol_outcome_reason_and_limiter") {
         return;
     }
-    let s = Setup::new().await;
+    // Without the retry grace, so that the old refresh token presented at once is reuse.
+    let s = Setup::configured("https://contoso.example/cb", |c| {
+        c.security.refresh_grace_secs = 0
+    })
+    .await;
     let app = &s.app;
     let before = Scrape::of(app).await;
 

@@ -109,7 +109,14 @@ fn param(url: &url::Url, name: &str) -> Option<String> {
 }
 
 async fn signed_in() -> (TestApp, OAuthApp, Client) {
-    let app = TestApp::spawn().await;
+    signed_in_with(|_| {}).await
+}
+
+/// [`signed_in`] with the configuration changed by `adjust`.
+async fn signed_in_with(
+    adjust: impl FnOnce(&mut assent::config::Config),
+) -> (TestApp, OAuthApp, Client) {
+    let app = TestApp::spawn_with(adjust).await;
     seed_catalogue(&app);
     app.create_user("olivia@example.com", "password-1234");
     assert_eq!(

@@ -3,7 +3,7 @@
 
 use oauth2::{AuthorizationCode, PkceCodeVerifier, TokenResponse};
 
-use super::{code_for, http, is_invalid_grant, revoke, signed_in};
+use super::{code_for, http, is_invalid_grant, revoke, signed_in_with};
 use crate::metrics::{alone, delta, Scrape};
 
 #[tokio::test]
@@ -11,7 +11,8 @@ async fn oauth_flows_are_counted_under_their_protocol_and_reasons() {
     if !alone("oauth::metrics::oauth_flows_are_counted_under_their_protocol_and_reasons") {
         return;
     }
-    let (app, registered, client) = signed_in().await;
+    // Without the retry grace, so that the old refresh token presented at once is reuse.
+    let (app, registered, client) = signed_in_with(|c| c.security.refresh_grace_secs = 0).await;
     let http = http();
     let before = Scrape::of(&app).await;
     let ticked = [("Contacts.Read", "30")];
