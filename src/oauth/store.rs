@@ -82,6 +82,8 @@ pub struct Store<'c> {
     /// What `recover_refresh` read about the presented refresh token, for `refresh` right after
     /// (so one refresh reads the token and its grants once).
     presented: RefCell<Option<(String, crate::tokens::Presented)>>,
+    /// At a code exchange with RFC 8707 `resource`: the offers of the code the token may carry.
+    narrowed: RefCell<Option<Vec<String>>>,
 }
 
 fn time(unix: i64) -> DateTime<Utc> {
@@ -105,7 +107,13 @@ impl<'c> Store<'c> {
             apps: RefCell::new(Vec::new()),
             return_urls: RefCell::new(Vec::new()),
             presented: RefCell::new(None),
+            narrowed: RefCell::new(None),
         }
+    }
+
+    /// Limit the token of this code exchange to these offers of the code (RFC 8707 `resource`).
+    pub fn narrow_code_to(&self, offers: Vec<String>) {
+        *self.narrowed.borrow_mut() = Some(offers);
     }
 
     /// What was read about the refresh token `token` before the flow ran (so the flow does not
@@ -318,7 +326,10 @@ impl Authorizer for Store<'_> {
             db::application::find(&mut conn, row.application_id).map_err(|e| self.fail(e))?
         };
         let app = app.ok_or(())?;
-        let offers: BTreeMap<String, i64> = serde_json::from_str(&row.scope).map_err(|_| ())?;
+        let mut offers: BTreeMap<String, i64> = serde_json::from_str(&row.scope).map_err(|_| ())?;
+        if let Some(kept) = self.narrowed.borrow().as_ref() {
+            offers.retain(|p, _| kept.contains(p));
+        }
         let mut extensions = Extensions::new();
         if let Some(challenge) = row.code_challenge {
             extensions.set_raw(PKCE_EXT.into(), Value::private(Some(challenge)));
