@@ -59,6 +59,8 @@ struct Extracted {
     code_id: i64,
     offers: BTreeMap<String, i64>,
     requested_scope: Option<String>,
+    /// The offers the access token carries, when RFC 8707 `resource` narrowed them.
+    token_offers: Option<Vec<String>>,
 }
 
 /// The primitives, sharing one connection.
@@ -326,19 +328,23 @@ impl Authorizer for Store<'_> {
             db::application::find(&mut conn, row.application_id).map_err(|e| self.fail(e))?
         };
         let app = app.ok_or(())?;
-        let mut offers: BTreeMap<String, i64> = serde_json::from_str(&row.scope).map_err(|_| ())?;
-        if let Some(kept) = self.narrowed.borrow().as_ref() {
-            offers.retain(|p, _| kept.contains(p));
-        }
+        let offers: BTreeMap<String, i64> = serde_json::from_str(&row.scope).map_err(|_| ())?;
+        // RFC 8707 `resource` narrows the access token (and so the answer's scope), not the
+        // grant: the refresh token still covers every offer of the code.
+        let narrowed = self.narrowed.borrow_mut().take();
         let mut extensions = Extensions::new();
         if let Some(challenge) = row.code_challenge {
             extensions.set_raw(PKCE_EXT.into(), Value::private(Some(challenge)));
         }
-        let scope = scope_of(offers.keys().map(String::as_str))?;
+        let scope = match &narrowed {
+            Some(kept) => scope_of(kept.iter().map(String::as_str))?,
+            None => scope_of(offers.keys().map(String::as_str))?,
+        };
         *self.extracted.borrow_mut() = Some(Extracted {
             code_id: row.id,
             offers,
             requested_scope: row.requested_scope,
+            token_offers: narrowed,
         });
         self.rejected_code.set(false);
         Ok(Some(Grant {

@@ -37,7 +37,7 @@ pub fn names(aud: Option<&Audience>, issuer_url: &str, rp_id: &str) -> bool {
 }
 
 /// The audience of a token carrying `offers` (`Offer.Action` names): the indicator of each
-/// offer's provider, in the order of the offers, each once.
+/// offer's provider, each once, sorted (so equal grants give equal tokens on every backend).
 pub fn of_offers<'o>(
     conn: &mut DbConnection,
     issuer_url: &str,
@@ -59,10 +59,10 @@ pub fn of_offers<'o>(
                 custom.clone().flatten()
             }
         };
-        if let Some(rp_id) = owner.filter(|rp| !rp_ids.contains(rp)) {
-            rp_ids.push(rp_id);
-        }
+        rp_ids.extend(owner);
     }
+    rp_ids.sort();
+    rp_ids.dedup();
     Ok(Audience::of(
         rp_ids.iter().map(|rp| indicator(issuer_url, rp)).collect(),
     ))

@@ -11,6 +11,7 @@ use oauth2::{
 use crate::delauth::seed_catalogue;
 use crate::helpers::{csrf_in, hidden_value, TestApp};
 
+mod audience;
 mod protocol_details;
 mod refusals;
 

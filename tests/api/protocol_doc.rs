@@ -89,11 +89,16 @@ fn offers() -> Vec<(String, i64)> {
     ]
 }
 
-/// The delegation token's claims exactly as `Issuer` fills them.
+/// The delegation token's claims exactly as `Issuer` fills them: `aud` names Assent's own
+/// provider (`Profiles`) and the Contacts provider (`RP_ID`), sorted.
 fn claims() -> DelegationClaims {
     let offers = offers();
     DelegationClaims {
         iss: BASE.into(),
+        aud: Some(jws::Audience::of(vec![
+            format!("{BASE}/resources/assent"),
+            format!("{BASE}/resources/{RP_ID}"),
+        ])),
         sub: LID.into(),
         client_id: APPID.into(),
         scope: offers
