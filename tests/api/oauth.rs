@@ -12,6 +12,7 @@ use crate::delauth::seed_catalogue;
 use crate::helpers::{csrf_in, hidden_value, TestApp};
 
 mod audience;
+mod oauth4webapi;
 mod protocol_details;
 mod refusals;
 
