@@ -100,6 +100,11 @@ mod tests {
             (InvalidGrant("x").code(), InvalidGrant("x").status()),
             ("invalid_grant", 400)
         );
+        assert_eq!(
+            (InvalidTarget("x").code(), InvalidTarget("x").status()),
+            ("invalid_target", 400),
+            "RFC 8707 section 2"
+        );
         assert_eq!(TemporarilyUnavailable.status(), 503);
         let limited = TooManyAttempts { retry_after: 9 };
         assert_eq!(

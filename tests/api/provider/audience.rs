@@ -190,3 +190,22 @@ async fn the_profile_resource_and_me_refuse_a_token_whose_audience_is_not_assent
     assert_eq!(get(profile, for_contacts.clone()).await, 401);
     assert_eq!(get("/me".into(), for_contacts).await, 401);
 }
+
+#[tokio::test]
+async fn a_custom_type_is_for_the_provider_that_owns_custom_types() {
+    let w = World::new().await;
+    let db = &w.app.state.db;
+    let custom = admin::create_provider(db, "Anything service", true, 1).unwrap();
+    let issued = w.grant(&["Music.Read", "Contacts.Read"]);
+    let t = issued.delegation_token.as_str();
+    assert_eq!(
+        claims_of(t)["aud"],
+        json!(sorted([
+            indicator(&w, &custom.rp_id),
+            indicator(&w, &w.contacts.rp_id)
+        ]))
+    );
+    let v = w.check(&custom, &[("token", t)]).await;
+    assert_eq!(v["offers"].as_object().unwrap().len(), 1, "{v}");
+    assert!(v["offers"].get("Music.Read").is_some(), "{v}");
+}
