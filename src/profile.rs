@@ -61,7 +61,7 @@ fn profile_for_token(
         token: &token,
         permission: Some(&read),
         lid,
-        resource: None,
+        ..Default::default()
     };
     let Some(active) = builtin.check(issuer, conn, &req, now)? else {
         return Ok(None);

@@ -32,6 +32,8 @@ const MAX_UNESCAPES: usize = 4;
 /// One provider's stored credentials.
 struct Credential {
     id: i64,
+    /// The public id again, shared with every [`Provider`] it authenticates.
+    rp_id: Arc<str>,
     secret_hash: String,
 }
 
@@ -45,26 +47,28 @@ struct Snapshot {
 impl Snapshot {
     /// The provider `rp_id` if `presented_hash` is its secret's hash (constant time either way).
     fn verify(self: &Arc<Self>, rp_id: &str, presented_hash: &str) -> Option<Provider> {
-        let (id, stored) = match self.providers.get(rp_id) {
-            Some(c) => (Some(c.id), c.secret_hash.as_str()),
+        let (found, stored) = match self.providers.get(rp_id) {
+            Some(c) => (Some(c), c.secret_hash.as_str()),
             None => (None, NO_SUCH_SECRET),
         };
         let matches = ct_eq(presented_hash.as_bytes(), stored.as_bytes());
-        match (id, matches) {
-            (Some(id), true) => Some(Provider {
-                id,
-                snapshot: Arc::clone(self),
-            }),
+        match (found, matches) {
+            (Some(c), true) => Some(self.provider(c)),
             _ => None,
         }
     }
 
     /// The provider `rp_id`, without a secret (for Assent's own offers, checked in-process).
     fn find(self: &Arc<Self>, rp_id: &str) -> Option<Provider> {
-        self.providers.get(rp_id).map(|c| Provider {
+        self.providers.get(rp_id).map(|c| self.provider(c))
+    }
+
+    fn provider(self: &Arc<Self>, c: &Credential) -> Provider {
+        Provider {
             id: c.id,
+            rp_id: Arc::clone(&c.rp_id),
             snapshot: Arc::clone(self),
-        })
+        }
     }
 }
 
@@ -72,12 +76,16 @@ impl Snapshot {
 #[derive(Clone)]
 pub struct Provider {
     id: i64,
+    rp_id: Arc<str>,
     snapshot: Arc<Snapshot>,
 }
 
 impl std::fmt::Debug for Provider {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Provider").field("id", &self.id).finish()
+        f.debug_struct("Provider")
+            .field("id", &self.id)
+            .field("rp_id", &self.rp_id)
+            .finish()
     }
 }
 
@@ -87,12 +95,18 @@ impl Provider {
         self.id
     }
 
+    /// The provider's public id.
+    pub fn rp_id(&self) -> &str {
+        &self.rp_id
+    }
+
     /// True when this provider owns the offer of `p` (an RP sees only its own offers).
     pub fn owns(&self, p: &Permission) -> bool {
         self.snapshot.catalogue.owner(p) == Some(self.id)
     }
 
-    /// Check a token as this provider sees it: only the offers it owns count.
+    /// Check a token as this provider sees it: its audience must name this provider, and only
+    /// the offers it owns count.
     pub fn check(
         &self,
         issuer: &Issuer,
@@ -101,7 +115,11 @@ impl Provider {
         now: i64,
     ) -> Result<Option<ActiveToken>, TokenError> {
         let catalogue = &self.snapshot.catalogue;
-        tokens::check(issuer, conn, req, catalogue, |p| self.owns(p), now)
+        let req = CheckRequest {
+            audience: Some(&self.rp_id),
+            ..*req
+        };
+        tokens::check(issuer, conn, &req, catalogue, |p| self.owns(p), now)
     }
 }
 
@@ -176,6 +194,7 @@ impl ProviderCache {
             .map(|rp| {
                 let credential = Credential {
                     id: rp.id,
+                    rp_id: Arc::from(rp.rp_id.as_str()),
                     secret_hash: rp.secret_hash,
                 };
                 (rp.rp_id, credential)
@@ -311,6 +330,7 @@ impl ProviderCache {
             permission: permission.as_ref(),
             lid: query.lid,
             resource: query.resource,
+            audience: None,
         };
         Ok(match provider.check(issuer, conn, &req, now)? {
             Some(active) => CheckOutcome::Active(active),

@@ -169,3 +169,22 @@ pub fn catalogue(conn: &mut DbConnection) -> QueryResult<Vec<CatalogueRow>> {
         .order((offers::name.asc(), offer_actions::action.asc()))
         .load(conn)
 }
+
+/// The public id of the provider of each registered offer among `names`, as (offer, `rp_id`).
+pub fn offer_owners(conn: &mut DbConnection, names: &[&str]) -> QueryResult<Vec<(String, String)>> {
+    offers::table
+        .inner_join(resource_providers::table)
+        .filter(offers::name.eq_any(names))
+        .select((offers::name, resource_providers::rp_id))
+        .load(conn)
+}
+
+/// The public id of the provider that owns custom types (the first registered), if any.
+pub fn custom_type_owner(conn: &mut DbConnection) -> QueryResult<Option<String>> {
+    let ids: Vec<String> = resource_providers::table
+        .filter(resource_providers::custom_types.eq(true))
+        .order(resource_providers::created_at.asc())
+        .select(resource_providers::rp_id)
+        .load(conn)?;
+    Ok(ids.into_iter().next())
+}

@@ -8,6 +8,7 @@ use oxide_auth::frontends::simple::extensions::{AddonList, Pkce};
 use oxide_auth::primitives::prelude::{Authorizer, Issuer, Registrar};
 
 use super::request::{OAuthReq, OAuthResp, ReqError};
+use super::resource::{narrow_names, targets, InvalidTarget};
 use super::store::{FlowContext, Store};
 use crate::db::DbConnection;
 
@@ -136,6 +137,8 @@ pub enum TokenAnswer {
     Flow(OAuthResp),
     /// `invalid_grant` with a description.
     InvalidGrant(&'static str),
+    /// `invalid_target` (RFC 8707): a `resource` the grant can not serve.
+    InvalidTarget,
     /// `too_many_attempts`: client authentication was refused by the limit (seconds to wait).
     TooManyAttempts(i64),
 }
@@ -198,11 +201,23 @@ pub fn token(
             return Ok(TokenAnswer::InvalidGrant(why));
         }
     }
-    let presented = if grant_type == "refresh_token" {
+    let mut presented = if grant_type == "refresh_token" {
         narrow_refresh_scope(conn, &mut req, ctx.now)?
     } else {
         None
     };
+    let resources = req.body_values(super::resource::PARAM);
+    let mut narrowed_code = None;
+    if !resources.is_empty() {
+        let narrowing = match code {
+            Some(exchange) => narrow_code(conn, ctx, &resources, exchange.code)
+                .map(|r| r.map(|kept| narrowed_code = kept)),
+            None => narrow_refresh_to(conn, ctx, &resources, &mut req, &mut presented),
+        };
+        if narrowing?.is_err() {
+            return Ok(TokenAnswer::InvalidTarget);
+        }
+    }
     let mut addons = AddonList::new();
     addons.push_access_token(Pkce::optional());
     let mut endpoint = FlowEndpoint {
@@ -212,6 +227,9 @@ pub fn token(
     };
     if let Some(presented) = presented {
         endpoint.store.prefetched(presented);
+    }
+    if let Some(kept) = narrowed_code {
+        endpoint.store.narrow_code_to(kept);
     }
     let result = if grant_type == "refresh_token" {
         RefreshFlow::prepare(&mut endpoint).and_then(|mut f| f.execute(req))
@@ -256,4 +274,71 @@ fn narrow_refresh_scope(
         }
     }
     Ok(Some((token, read)))
+}
+
+/// RFC 8707 `resource` at a code exchange: the code's offers of the named providers (None when
+/// there is no such code: the flow refuses it).
+fn narrow_code(
+    conn: &mut DbConnection,
+    ctx: &FlowContext<'_>,
+    resources: &[String],
+    code: &str,
+) -> Result<Result<Option<Vec<String>>, InvalidTarget>, FlowError> {
+    let targets = match targets(conn, &ctx.issuer.issuer_url, resources).map_err(storage)? {
+        Ok(targets) => targets,
+        Err(e) => return Ok(Err(e)),
+    };
+    let row =
+        crate::db::oauth_code::find(conn, &crate::crypto::TokenHash::of(code)).map_err(storage)?;
+    let Some(row) = row else { return Ok(Ok(None)) };
+    let offers: std::collections::BTreeMap<String, i64> =
+        serde_json::from_str(&row.scope).unwrap_or_default();
+    let catalogue = crate::catalogue::load(conn).map_err(storage)?;
+    let names = offers.into_keys().collect();
+    Ok(narrow_names(names, &catalogue, &targets).map(Some))
+}
+
+/// RFC 8707 `resource` at a refresh: the `scope` becomes the (asked, or else every active)
+/// permissions of the named providers, so the new token carries only those.
+fn narrow_refresh_to(
+    conn: &mut DbConnection,
+    ctx: &FlowContext<'_>,
+    resources: &[String],
+    req: &mut OAuthReq,
+    presented: &mut Option<(String, crate::tokens::Presented)>,
+) -> Result<Result<(), InvalidTarget>, FlowError> {
+    let targets = match targets(conn, &ctx.issuer.issuer_url, resources).map_err(storage)? {
+        Ok(targets) => targets,
+        Err(e) => return Ok(Err(e)),
+    };
+    let Some(token) = req.body_value("refresh_token") else {
+        return Ok(Ok(()));
+    };
+    if presented
+        .as_ref()
+        .is_none_or(|(read_for, _)| *read_for != token)
+    {
+        let read = crate::tokens::Presented::read(conn, &token).map_err(storage)?;
+        *presented = read.map(|read| (token, read));
+    }
+    let Some((_, read)) = presented.as_ref() else {
+        return Ok(Ok(()));
+    };
+    let names: Vec<String> = match req.body_value("scope") {
+        Some(asked) => asked.split_whitespace().map(str::to_string).collect(),
+        None => read
+            .grants
+            .iter()
+            .filter(|g| g.is_active(ctx.now))
+            .map(|g| g.permission.clone())
+            .collect(),
+    };
+    let catalogue = crate::catalogue::load(conn).map_err(storage)?;
+    Ok(narrow_names(names, &catalogue, &targets).map(|kept| {
+        req.set_body_value("scope", kept.join(" "));
+    }))
+}
+
+fn storage(e: impl std::fmt::Display) -> FlowError {
+    FlowError::Storage(e.to_string())
 }

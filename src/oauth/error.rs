@@ -18,6 +18,9 @@ pub enum OAuthError {
     /// `unsupported_grant_type`, 400: "The authorization grant type is not supported by the
     /// authorization server" (RFC 6749 section 5.2).
     UnsupportedGrantType(&'static str),
+    /// `invalid_target`, 400: "The requested resource is invalid, missing, unknown, or
+    /// malformed" (RFC 8707 section 2), or names a provider none of whose offers the grant covers.
+    InvalidTarget(&'static str),
     /// `too_many_attempts`, 429 with `Retry-After`: too many failed client authentications for
     /// this `client_id` or from this address in the window (RFC 6749 section 2.3.1: "the
     /// authorization server MUST protect any endpoint utilizing it against brute force attacks");
@@ -42,6 +45,7 @@ impl OAuthError {
             OAuthError::InvalidClient(_) => "invalid_client",
             OAuthError::InvalidGrant(_) => "invalid_grant",
             OAuthError::UnsupportedGrantType(_) => "unsupported_grant_type",
+            OAuthError::InvalidTarget(_) => "invalid_target",
             OAuthError::TooManyAttempts { .. } => "too_many_attempts",
             OAuthError::TemporarilyUnavailable => "temporarily_unavailable",
             OAuthError::ServerError(_) => "server_error",
@@ -66,6 +70,7 @@ impl OAuthError {
             | OAuthError::InvalidClient(d)
             | OAuthError::InvalidGrant(d)
             | OAuthError::UnsupportedGrantType(d)
+            | OAuthError::InvalidTarget(d)
             | OAuthError::ServerError(d) => d,
             OAuthError::TooManyAttempts { .. } => {
                 "Too many failed client authentications; wait before trying again."
@@ -94,6 +99,11 @@ mod tests {
         assert_eq!(
             (InvalidGrant("x").code(), InvalidGrant("x").status()),
             ("invalid_grant", 400)
+        );
+        assert_eq!(
+            (InvalidTarget("x").code(), InvalidTarget("x").status()),
+            ("invalid_target", 400),
+            "RFC 8707 section 2"
         );
         assert_eq!(TemporarilyUnavailable.status(), 503);
         let limited = TooManyAttempts { retry_after: 9 };

@@ -9,6 +9,7 @@ pub mod endpoint;
 pub mod error;
 pub mod metadata;
 pub mod request;
+pub mod resource;
 pub mod revoke;
 pub mod scope;
 pub mod store;

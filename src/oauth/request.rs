@@ -53,11 +53,13 @@ impl OAuthReq {
 /// response parameters MUST NOT be included more than once", and such a request is
 /// `invalid_request` (section 4.1.2.1, section 5.2). oxide-auth would read a repeated value as
 /// absent instead (a repeated `code_challenge` as no challenge), so callers refuse first.
+/// `resource` is the exception: RFC 8707 section 2 lets it repeat, once per resource.
 pub fn repeated(pairs: &[(String, String)]) -> Option<&str> {
     let mut seen = std::collections::BTreeSet::new();
     pairs
         .iter()
         .map(|(n, _)| n.as_str())
+        .filter(|n| *n != super::resource::PARAM)
         .find(|n| !seen.insert(*n))
 }
 
@@ -113,6 +115,26 @@ impl OAuthReq {
             }
         }
         self.body = Some(normalize(&self.body_pairs));
+    }
+
+    /// Set the form value of `name`, adding it when absent (of a request made by
+    /// [`OAuthReq::from_token_form`]).
+    pub fn set_body_value(&mut self, name: &str, value: String) {
+        if self.body_pairs.iter().any(|(n, _)| n == name) {
+            self.replace_body_value(name, value);
+        } else {
+            self.body_pairs.push((name.to_string(), value));
+            self.body = Some(normalize(&self.body_pairs));
+        }
+    }
+
+    /// Every form value of `name`, in order (for `resource`, which may repeat).
+    pub fn body_values(&self, name: &str) -> Vec<String> {
+        self.body_pairs
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .collect()
     }
 
     /// The form value of `name` (None when absent or repeated).
@@ -231,6 +253,8 @@ mod tests {
         let p = pairs(&[("code", "a"), ("state", "x"), ("state", "x")]);
         assert_eq!(repeated(&p), Some("state"));
         assert_eq!(repeated(&pairs(&[("a", "1"), ("b", "1")])), None);
+        let resources = pairs(&[("resource", "https://a/x"), ("resource", "https://a/y")]);
+        assert_eq!(repeated(&resources), None, "RFC 8707: resource may repeat");
         assert!(matches!(
             OAuthReq::from_token_form(p, None, None),
             Err(BodyError::Repeated)

@@ -59,6 +59,8 @@ struct Extracted {
     code_id: i64,
     offers: BTreeMap<String, i64>,
     requested_scope: Option<String>,
+    /// The offers the access token carries, when RFC 8707 `resource` narrowed them.
+    token_offers: Option<Vec<String>>,
 }
 
 /// The primitives, sharing one connection.
@@ -82,6 +84,8 @@ pub struct Store<'c> {
     /// What `recover_refresh` read about the presented refresh token, for `refresh` right after
     /// (so one refresh reads the token and its grants once).
     presented: RefCell<Option<(String, crate::tokens::Presented)>>,
+    /// At a code exchange with RFC 8707 `resource`: the offers of the code the token may carry.
+    narrowed: RefCell<Option<Vec<String>>>,
 }
 
 fn time(unix: i64) -> DateTime<Utc> {
@@ -105,7 +109,13 @@ impl<'c> Store<'c> {
             apps: RefCell::new(Vec::new()),
             return_urls: RefCell::new(Vec::new()),
             presented: RefCell::new(None),
+            narrowed: RefCell::new(None),
         }
+    }
+
+    /// Limit the token of this code exchange to these offers of the code (RFC 8707 `resource`).
+    pub fn narrow_code_to(&self, offers: Vec<String>) {
+        *self.narrowed.borrow_mut() = Some(offers);
     }
 
     /// What was read about the refresh token `token` before the flow ran (so the flow does not
@@ -319,15 +329,22 @@ impl Authorizer for Store<'_> {
         };
         let app = app.ok_or(())?;
         let offers: BTreeMap<String, i64> = serde_json::from_str(&row.scope).map_err(|_| ())?;
+        // RFC 8707 `resource` narrows the access token (and so the answer's scope), not the
+        // grant: the refresh token still covers every offer of the code.
+        let narrowed = self.narrowed.borrow_mut().take();
         let mut extensions = Extensions::new();
         if let Some(challenge) = row.code_challenge {
             extensions.set_raw(PKCE_EXT.into(), Value::private(Some(challenge)));
         }
-        let scope = scope_of(offers.keys().map(String::as_str))?;
+        let scope = match &narrowed {
+            Some(kept) => scope_of(kept.iter().map(String::as_str))?,
+            None => scope_of(offers.keys().map(String::as_str))?,
+        };
         *self.extracted.borrow_mut() = Some(Extracted {
             code_id: row.id,
             offers,
             requested_scope: row.requested_scope,
+            token_offers: narrowed,
         });
         self.rejected_code.set(false);
         Ok(Some(Grant {

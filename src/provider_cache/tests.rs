@@ -26,7 +26,15 @@ fn snapshot() -> Arc<Snapshot> {
         .into_iter()
         .map(|(rp_id, id, secret)| {
             let secret_hash = sha256_hex(secret.as_bytes());
-            (rp_id.to_string(), Credential { id, secret_hash })
+            let rp = Arc::from(rp_id);
+            (
+                rp_id.to_string(),
+                Credential {
+                    id,
+                    rp_id: rp,
+                    secret_hash,
+                },
+            )
         })
         .collect();
     Arc::new(Snapshot {

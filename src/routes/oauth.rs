@@ -71,6 +71,35 @@ pub async fn authorize_page(
     let Ok(permissions) = resolved else {
         return error_redirect("invalid_scope");
     };
+    // RFC 8707: `resource` narrows the request to the offers of the providers it names.
+    let resources = oauth::resource::values(&query);
+    let (permissions, query) = if resources.is_empty() {
+        (permissions, query)
+    } else {
+        let iss = state.public_url.clone();
+        let targets = state
+            .db
+            .run(move |conn| {
+                oauth::resource::targets(conn, &iss, &resources).map_err(AppError::from)
+            })
+            .await?;
+        let narrowed =
+            targets.and_then(|t| oauth::resource::narrow(permissions, |p| Some(p.provider), &t));
+        let Ok(permissions) = narrowed else {
+            return error_redirect(oauth::resource::INVALID_TARGET);
+        };
+        let scope: Vec<String> = permissions
+            .iter()
+            .map(|p| p.permission.to_string())
+            .collect();
+        let mut query = query.clone();
+        for (name, value) in &mut query {
+            if name == "scope" {
+                *value = scope.join(" ");
+            }
+        }
+        (permissions, query)
+    };
     let Some(user) = visitor.user().cloned() else {
         return Ok(sign_in_redirect(&req));
     };

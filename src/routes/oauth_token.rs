@@ -112,6 +112,10 @@ pub async fn token(req: HttpRequest, body: web::Bytes, state: web::Data<AppState
     match result {
         Ok(Ok(TokenAnswer::Flow(resp))) => to_http(resp, None),
         Ok(Ok(TokenAnswer::InvalidGrant(why))) => OAuthError::InvalidGrant(why).error_response(),
+        Ok(Ok(TokenAnswer::InvalidTarget)) => {
+            OAuthError::InvalidTarget("The resource is not one this grant can be used for.")
+                .error_response()
+        }
         Ok(Ok(TokenAnswer::TooManyAttempts(retry_after))) => {
             OAuthError::TooManyAttempts { retry_after }.error_response()
         }

@@ -106,8 +106,14 @@ impl Issuer {
     ) -> Result<(String, i64), TokenError> {
         let signer = self.keys.signer(conn, &self.server_key, now)?;
         let exp = now + self.delegation_ttl_secs;
+        let aud = super::audience::of_offers(
+            conn,
+            &self.issuer_url,
+            offers.iter().map(|(p, _)| p.as_str()),
+        )?;
         let claims = DelegationClaims {
             iss: self.issuer_url.clone(),
+            aud: Some(aud),
             sub: lid.to_string(),
             client_id: appid.to_string(),
             scope: offers

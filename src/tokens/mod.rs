@@ -2,6 +2,7 @@
 //! delegation and refresh tokens, rotating refresh tokens with reuse detection, and checking a
 //! delegation token against the grants. Synchronous: call inside `Db::run` / `Db::transaction`.
 
+pub mod audience;
 pub mod check;
 pub mod issue;
 pub mod keys;

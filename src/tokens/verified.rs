@@ -56,6 +56,7 @@ mod tests {
     fn claims(exp: i64) -> Arc<DelegationClaims> {
         Arc::new(DelegationClaims {
             iss: "i".into(),
+            aud: None,
             sub: "s".into(),
             client_id: "c".into(),
             scope: String::new(),

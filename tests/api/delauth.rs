@@ -149,6 +149,19 @@ async fn the_whole_flow_grants_only_ticked_permissions_and_refresh_rotates() {
     let exp: i64 = exp.parse().unwrap();
     assert!((before + 7 * 86_400..=assent::clock::now() + 7 * 86_400).contains(&exp));
     assert_eq!(token.get("lid").unwrap(), user.lid);
+    // The delegation token names its audience: the provider of Contacts (issue 15 item 15).
+    let live_services = app
+        .state
+        .db
+        .run_sync(|conn| assent::db::provider::list(conn).map_err(assent::db::DbError::from))
+        .unwrap()
+        .into_iter()
+        .find(|rp| rp.name == "Live services")
+        .unwrap();
+    assert_eq!(
+        crate::provider::claims_of(&token.get("delt").unwrap())["aud"],
+        format!("{}/resources/{}", app.address, live_services.rp_id)
+    );
     let delt_exp: i64 = token.get("exp").unwrap().parse().unwrap();
     assert!(delt_exp > before && delt_exp <= assent::clock::now() + 3600);
     assert_eq!(

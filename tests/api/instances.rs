@@ -5,10 +5,18 @@ use assent::startup::Application;
 
 use crate::provider::World;
 
+/// The first instance's configuration, with its address as the public URL: instances behind one
+/// name share it, and so the issuer and the tokens' audiences.
+fn same_public_url(world: &World) -> assent::config::Config {
+    let mut config = world.app.config.clone();
+    config.server.public_url = Some(world.app.address.clone());
+    config
+}
+
 #[tokio::test]
 async fn a_revocation_on_one_instance_is_seen_at_once_by_the_check_endpoint_of_another() {
     let world = World::new().await;
-    let second = Application::build(world.app.config.clone())
+    let second = Application::build(same_public_url(&world))
         .await
         .expect("a second instance on the same database");
     let second_address = format!("http://127.0.0.1:{}", second.port());
@@ -63,7 +71,7 @@ async fn after_a_key_rotation_on_one_instance_every_concurrent_check_on_another_
     // The second instance's key ring is fresh (loaded at start, reloaded every minute): it learns
     // of a new key only from the first token that names it.
     let world = World::new().await;
-    let second = Application::build(world.app.config.clone())
+    let second = Application::build(same_public_url(&world))
         .await
         .expect("a second instance on the same database");
     let second_address = format!("http://127.0.0.1:{}", second.port());

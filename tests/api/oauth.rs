@@ -11,7 +11,9 @@ use oauth2::{
 use crate::delauth::seed_catalogue;
 use crate::helpers::{csrf_in, hidden_value, TestApp};
 
+mod audience;
 mod metrics;
+mod oauth4webapi;
 mod protocol_details;
 mod refusals;
 

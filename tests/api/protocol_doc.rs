@@ -89,11 +89,16 @@ fn offers() -> Vec<(String, i64)> {
     ]
 }
 
-/// The delegation token's claims exactly as `Issuer` fills them.
+/// The delegation token's claims exactly as `Issuer` fills them: `aud` names Assent's own
+/// provider (`Profiles`) and the Contacts provider (`RP_ID`), sorted.
 fn claims() -> DelegationClaims {
     let offers = offers();
     DelegationClaims {
         iss: BASE.into(),
+        aud: Some(jws::Audience::of(vec![
+            format!("{BASE}/resources/assent"),
+            format!("{BASE}/resources/{RP_ID}"),
+        ])),
         sub: LID.into(),
         client_id: APPID.into(),
         scope: offers
@@ -252,6 +257,8 @@ async fn the_server_writes_what_the_examples_show() {
     let claims: DelegationClaims = serde_json::from_slice(&payload).unwrap();
     assert_eq!(serde_json::to_vec(&claims).unwrap(), payload);
     assert_eq!(claims.iss, world.app.state.public_url);
+    let contacts = format!("{}/resources/{}", claims.iss, world.contacts.rp_id);
+    assert_eq!(claims.aud, Some(jws::Audience::One(contacts)));
     assert_eq!(claims.exp - claims.iat, 3600);
     assert_eq!(claims.gid, issued.family_id.to_string());
 

@@ -1,6 +1,7 @@
 //! Resource providers: `POST /delegation/check`, the JWKS, offline verification, key rotation, the
 //! built-in Profiles provider and `catalogue apply`.
 
+mod audience;
 mod catalogue;
 mod full_grantable;
 mod keys;

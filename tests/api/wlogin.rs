@@ -324,6 +324,8 @@ async fn one_account_shows_the_same_lid_to_every_app_and_no_app_can_open_another
         let key = DecodingKey::from_jwk(set.find(&kid).unwrap()).unwrap();
         let mut validation = Validation::new(Algorithm::EdDSA);
         validation.set_issuer(&[&app.address]);
+        // A Profiles.Read token is for Assent's own provider.
+        validation.set_audience(&[format!("{}/resources/assent", app.address)]);
         let claims = decode::<Value>(&delt, &key, &validation).unwrap().claims;
         assert_eq!(claims["sub"], user.lid.as_str());
         assert_eq!(claims["client_id"], site.appid.as_str());

@@ -27,6 +27,10 @@ const SIG_B64_LEN: usize = 86;
 pub struct DelegationClaims {
     /// Assent's public base URL.
     pub iss: String,
+    /// The resource indicators of the providers whose offers the token carries (RFC 9068 section
+    /// 2.2). Absent only in tokens issued before audiences existed.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub aud: Option<Audience>,
     /// The user's location id (`lid`).
     pub sub: String,
     /// The application's `appid`.
@@ -337,7 +341,10 @@ fn verify_parts<T: DeserializeOwned>(
     }
 }
 
+mod audience;
 mod capture;
+
+pub use audience::Audience;
 
 #[cfg(test)]
 mod tests;

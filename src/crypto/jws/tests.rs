@@ -14,6 +14,10 @@ fn claims(exp: i64) -> Claims {
     ];
     DelegationClaims {
         iss: "https://assent.example".into(),
+        aud: Some(super::Audience::of(vec![
+            "https://assent.example/resources/rp_a".into(),
+            "https://assent.example/resources/rp_b".into(),
+        ])),
         sub: "0123456789abcdef".into(),
         client_id: "000000004C00C9B8".into(),
         scope: "Contacts.Read News.Write".into(),
@@ -68,8 +72,13 @@ fn jsonwebtoken_verifies_our_token_with_the_jwk_from_the_jwks() {
     let jwk_key = DecodingKey::from_jwk(set.find(key.kid()).unwrap()).unwrap();
     let mut validation = Validation::new(Algorithm::EdDSA);
     validation.leeway = 0;
+    // An offline verifier checks that `aud` names its own resource indicator (section 5).
+    validation.set_audience(&["https://assent.example/resources/rp_b"]);
     let data = decode::<Claims>(&token, &jwk_key, &validation).unwrap();
     assert_eq!(data.claims, claims(EXP));
+    let mut elsewhere = validation.clone();
+    elsewhere.set_audience(&["https://assent.example/resources/rp_c"]);
+    assert!(decode::<Claims>(&token, &jwk_key, &elsewhere).is_err());
     assert_eq!(data.header.kid.as_deref(), Some(key.kid()));
     assert_eq!(data.header.typ.as_deref(), Some("at+jwt"));
     let other = DecodingKey::from_ed_components(&URL_SAFE_NO_PAD.encode([7u8; 32])).unwrap();

@@ -18,6 +18,7 @@ impl Issuer for Store<'_> {
             code_id,
             offers,
             requested_scope,
+            token_offers,
         } = self
             .extracted
             .borrow_mut()
@@ -42,10 +43,18 @@ impl Issuer for Store<'_> {
             resource: None,
             permissions: &permissions,
         };
+        let mut unsigned = self
+            .ctx
+            .issuer
+            .grant_rows(&mut conn, &req, now)
+            .map_err(|e| self.fail(e))?;
+        if let Some(kept) = token_offers {
+            unsigned.offers.retain(|(p, _)| kept.contains(p));
+        }
         let issued = self
             .ctx
             .issuer
-            .grant(&mut conn, &req, now)
+            .sign(&mut conn, unsigned, now)
             .map_err(|e| self.fail(e))?;
         db::oauth_code::set_family(&mut conn, code_id, issued.family_id)
             .map_err(|e| self.fail(e))?;

@@ -19,6 +19,10 @@ pub struct CheckRequest<'a> {
     pub lid: Option<&'a str>,
     /// The resource the token must be limited to.
     pub resource: Option<&'a str>,
+    /// The asking provider's `rp_id`: the token's `aud` must name it (see
+    /// [`super::audience::names`]). None: no audience is required (an application introspecting
+    /// its own token).
+    pub audience: Option<&'a str>,
 }
 
 /// An active token as the check endpoint reports it.
@@ -88,6 +92,9 @@ pub fn check(
         || req
             .resource
             .is_some_and(|r| claims.resource.as_deref() != Some(r))
+        || req.audience.is_some_and(|rp_id| {
+            !super::audience::names(claims.aud.as_ref(), &issuer.issuer_url, rp_id)
+        })
     {
         return Ok(None);
     }

@@ -27,7 +27,10 @@ async fn a_delegation_token_verifies_offline_with_jsonwebtoken_against_the_jwks(
     let mut validation = Validation::new(Algorithm::EdDSA);
     validation.leeway = 0;
     validation.set_issuer(&[&w.app.address]);
-    validation.set_required_spec_claims(&["exp", "iss", "sub"]);
+    validation.set_required_spec_claims(&["exp", "iss", "sub", "aud"]);
+    // The provider's own resource indicator is the audience it expects (docs/protocol.md 5).
+    let news = format!("{}/resources/{}", w.app.address, w.news.rp_id);
+    validation.set_audience(&[&news]);
     let data = decode::<Value>(token, &key, &validation).expect("verifies offline");
     let c = data.claims;
     assert_eq!(data.header.typ.as_deref(), Some("at+jwt"));
