@@ -411,10 +411,11 @@ async fn a_key_ring_reload_is_counted_once_per_reload() {
         return;
     }
     let world = crate::provider::World::new().await;
-    // A second instance on the same database (it reads the keys at its start).
-    let second = assent::startup::Application::build(world.app.config.clone())
-        .await
-        .unwrap();
+    // A second instance on the same database (it reads the keys at its start), behind the same
+    // public URL as every instance of one deployment (tokens name it as issuer and audience).
+    let mut config = world.app.config.clone();
+    config.server.public_url = Some(world.app.address.clone());
+    let second = assent::startup::Application::build(config).await.unwrap();
     let second_address = format!("http://127.0.0.1:{}", second.port());
     tokio::spawn(second.run_until_stopped());
     let before = Scrape::of(&world.app).await;
