@@ -12,6 +12,7 @@ mod cli;
 mod dashboard;
 mod delauth;
 mod device;
+mod error_pages;
 mod health;
 mod helpers;
 mod instances;
