@@ -9,6 +9,7 @@ mod backup;
 mod bench_seed;
 mod browser;
 mod cli;
+mod consent_page;
 mod dashboard;
 mod delauth;
 mod device;
