@@ -12,6 +12,7 @@ mod cli;
 mod consent_page;
 mod dashboard;
 mod delauth;
+mod demo;
 mod device;
 mod error_pages;
 mod health;
