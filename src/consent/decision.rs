@@ -51,9 +51,11 @@ impl Decision {
             let expires_at = match value_of(&format!("expiry.{value}")) {
                 None => now + DEFAULT_EXPIRY_DAYS * 86_400,
                 // "Keep until ...": the expiry the page showed as already allowed.
+                // (Not when that date passed while the page was open.)
                 Some(text) if text == KEEP => *pending
                     .kept
                     .get(value)
+                    .filter(|until| **until > now)
                     .ok_or_else(|| DecisionError::Expiry(text.clone()))?,
                 Some(text) => {
                     now + parse_expiry_days(text)
@@ -161,6 +163,15 @@ mod tests {
         ]);
         assert_eq!(
             Decision::parse(&f, &pending(), 100),
+            Err(DecisionError::Expiry("keep".into()))
+        );
+        let ended = form(&[
+            ("decision", "allow"),
+            ("permission", "News.Write"),
+            ("expiry.News.Write", "keep"),
+        ]);
+        assert_eq!(
+            Decision::parse(&ended, &pending(), 9_000_000),
             Err(DecisionError::Expiry("keep".into()))
         );
     }

@@ -9,7 +9,7 @@ use actix_web::http::{header, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{HttpResponse, ResponseError};
 
-use super::web::{Visitor, SESSION_COOKIE};
+use super::web::{NotSignedIn, Visitor, SESSION_COOKIE};
 use crate::state::AppState;
 
 use crate::device::DeviceError;
@@ -84,11 +84,15 @@ pub async fn error_pages_know_the_visitor(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let res = next.call(req).await?.map_into_boxed_body();
-    let Some(err) = res
-        .response()
-        .error()
-        .and_then(|e| e.as_error::<AppError>())
-    else {
+    // The handler's error, or the storage error behind a failed `SignedIn` extraction.
+    let err = res.response().error().and_then(|e| {
+        e.as_error::<AppError>()
+            .or_else(|| match e.as_error::<NotSignedIn>() {
+                Some(NotSignedIn::Failed(inner)) => Some(inner),
+                _ => None,
+            })
+    });
+    let Some(err) = err else {
         return Ok(res);
     };
     let Some(state) = res
