@@ -151,3 +151,42 @@ pub fn seed(
         rp_secret,
     })
 }
+
+/// How old a Web Authentication `stoken` the demo website accepts may be.
+pub const STOKEN_MAX_AGE_SECS: i64 = 600;
+
+/// Who signed in to the demo website through Web Authentication: the pairwise `uid` of `stoken`
+/// (the posted field), when it opens with the website's secret, names this website and is at
+/// most [`STOKEN_MAX_AGE_SECS`] old; as a website written against the SDK opens it.
+pub fn signed_in_uid(site: &DemoSite, stoken: &str, now: i64) -> Option<String> {
+    use crate::crypto::live::{self, AppKeys};
+    let opened = live::open(&AppKeys::derive(&site.secret), &live::url_decode(stoken)).ok()?;
+    let ts: i64 = opened.get("ts")?.parse().ok()?;
+    if opened.get("appid")? != site.appid || (now - ts).abs() > STOKEN_MAX_AGE_SECS {
+        return None;
+    }
+    opened.get("uid").filter(|uid| !uid.is_empty())
+}
+
+/// What the user `lid` allows the demo website right now (permission, expiry), read from the
+/// grants themselves: after the user removed the website on the dashboard this is empty, whatever
+/// token the website still holds.
+pub fn allowed_now(
+    conn: &mut db::DbConnection,
+    site: &DemoSite,
+    lid: &str,
+    now: i64,
+) -> diesel::QueryResult<Vec<(String, i64)>> {
+    let (Some(user), Some(app)) = (
+        db::user::find_by_lid(conn, lid)?,
+        db::application::find_by_appid(conn, &site.appid)?,
+    ) else {
+        return Ok(Vec::new());
+    };
+    let mut allowed = std::collections::BTreeMap::new();
+    for g in db::grant::active_for_user_app(conn, user.id, app.id, now)? {
+        let until = allowed.entry(g.permission).or_insert(g.expires_at);
+        *until = (*until).max(g.expires_at);
+    }
+    Ok(allowed.into_iter().collect())
+}

@@ -115,29 +115,71 @@ impl From<crate::oauth::FlowError> for AppError {
     }
 }
 
+/// What an error page says, for people first: a plain title, what to do next, and (folded
+/// below) the detail a website's developer needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorPage {
+    /// A plain sentence: what went wrong.
+    pub title: &'static str,
+    /// What to do next.
+    pub next: String,
+    /// For the developer of the website that sent the user (never an internal cause).
+    pub detail: Option<String>,
+}
+
 impl AppError {
-    /// The error page's title and message (an internal cause is never shown).
-    pub fn title_and_message(&self) -> (&'static str, String) {
+    /// The error page's content (an internal cause is never shown).
+    pub fn page(&self) -> ErrorPage {
+        let page = |title, next: &str, detail: Option<String>| ErrorPage {
+            title,
+            next: next.to_string(),
+            detail,
+        };
         match self {
-            AppError::BadRequest(m) => ("This request can not be completed", m.clone()),
-            AppError::Unauthorized(m) => ("Sign-in required", m.clone()),
-            AppError::Forbidden(m) => ("Request refused", m.clone()),
-            AppError::NotFound => ("Page not found", "There is nothing at this address.".into()),
-            AppError::AlreadyDecided => (
-                "Already decided",
-                "You already answered this consent request; this second answer changed nothing \
-                 and granted nothing. Go back to the website and start again if you need to."
-                    .into(),
+            AppError::BadRequest(m) => page(
+                "Assent can not continue with this request",
+                "Go back to the website you came from and try again. If it happens again, tell \
+                 that website: the details below are for its developers.",
+                Some(m.clone()),
             ),
-            AppError::TooManyRequests { retry_after } => (
-                "Too many attempts",
-                format!("Please wait {retry_after} seconds before trying again."),
+            AppError::Unauthorized(m) => ErrorPage {
+                title: "You need to sign in again",
+                next: m.clone(),
+                detail: None,
+            },
+            AppError::Forbidden(m) => ErrorPage {
+                title: "This form could not be used",
+                next: m.clone(),
+                detail: None,
+            },
+            AppError::NotFound => page(
+                "Page not found",
+                "There is nothing at this address. Check it, or start again from the Assent home \
+                 page.",
+                None,
             ),
-            AppError::Unavailable(_) => (
-                "Service unavailable",
-                "Assent can not reach its storage right now. Please try again shortly.".into(),
+            AppError::AlreadyDecided => page(
+                "You already answered this consent request",
+                "Nothing more was granted by this second answer. Go back to the website; if it \
+                 still asks for access, start again from there.",
+                Some("This consent form was decided before (a second submit or a replay).".into()),
             ),
-            AppError::Internal(_) => ("Internal Server Error", "Internal Server Error".into()),
+            AppError::TooManyRequests { retry_after } => ErrorPage {
+                title: "Too many attempts",
+                next: format!("Please wait {retry_after} seconds, then try again."),
+                detail: None,
+            },
+            AppError::Unavailable(_) => page(
+                "Assent is having trouble right now",
+                "Nothing was changed. Please try again in a few seconds.",
+                Some("Assent can not reach its storage.".into()),
+            ),
+            AppError::Internal(_) => page(
+                "Something went wrong on Assent's side",
+                "Nothing was changed. Please try again; if it keeps happening, tell the people \
+                 who run this Assent.",
+                Some("Internal Server Error".into()),
+            ),
         }
     }
 }

@@ -286,6 +286,9 @@ impl Application {
             App::new()
                 .app_data(app_state.clone())
                 .app_data(web::FormConfig::default().limit(64 * 1024))
+                .wrap(middleware::from_fn(
+                    crate::routes::error::error_pages_know_the_visitor,
+                ))
                 .wrap(crate::routes::security_headers(https))
                 .wrap(middleware::from_fn(crate::routes::log_request))
                 .configure(crate::routes::configure)

@@ -14,6 +14,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("signin.html", include_str!("../templates/signin.html")),
     ("signup.html", include_str!("../templates/signup.html")),
     ("consent.html", include_str!("../templates/consent.html")),
+    (
+        "consent_row.html",
+        include_str!("../templates/consent_row.html"),
+    ),
     ("response.html", include_str!("../templates/response.html")),
     ("logout.html", include_str!("../templates/logout.html")),
     ("demo.html", include_str!("../templates/demo.html")),

@@ -5,6 +5,9 @@ use crate::domain::permission::{parse_expiry_days, Permission, DEFAULT_EXPIRY_DA
 
 use super::PendingConsent;
 
+/// The expiry choice "keep the current expiry" of an already allowed permission.
+pub const KEEP: &str = "keep";
+
 /// What the user decided.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
@@ -44,14 +47,24 @@ impl Decision {
             }
             let permission =
                 Permission::parse(value).map_err(|e| DecisionError::Permission(e.to_string()))?;
-            let days = match value_of(&format!("expiry.{value}")) {
-                None => DEFAULT_EXPIRY_DAYS,
+            // The duration of an unticked permission is never read (the page disables it).
+            let expires_at = match value_of(&format!("expiry.{value}")) {
+                None => now + DEFAULT_EXPIRY_DAYS * 86_400,
+                // "Keep until ...": the expiry the page showed as already allowed.
+                // (Not when that date passed while the page was open.)
+                Some(text) if text == KEEP => *pending
+                    .kept
+                    .get(value)
+                    .filter(|until| **until > now)
+                    .ok_or_else(|| DecisionError::Expiry(text.clone()))?,
                 Some(text) => {
-                    parse_expiry_days(text).ok_or_else(|| DecisionError::Expiry(text.clone()))?
+                    now + parse_expiry_days(text)
+                        .ok_or_else(|| DecisionError::Expiry(text.clone()))?
+                        * 86_400
                 }
             };
             if !chosen.iter().any(|(p, _)| p == &permission) {
-                chosen.push((permission, now + days * 86_400));
+                chosen.push((permission, expires_at));
             }
         }
         let allow = value_of("decision").map(String::as_str) == Some("allow") && !chosen.is_empty();
@@ -76,6 +89,7 @@ mod tests {
                 appctx: None,
                 resource: None,
             },
+            kept: std::collections::BTreeMap::from([("News.Write".to_string(), 9_000_000)]),
         }
     }
 
@@ -126,6 +140,39 @@ mod tests {
         assert_eq!(
             Decision::parse(&f, &pending(), 0),
             Err(DecisionError::NotRequested("Contacts.Full".into()))
+        );
+    }
+
+    #[test]
+    fn keep_grants_until_the_expiry_the_page_showed_and_only_for_an_allowed_permission() {
+        let f = form(&[
+            ("decision", "allow"),
+            ("permission", "News.Write"),
+            ("expiry.News.Write", "keep"),
+            ("expiry.Contacts.Read", "keep"),
+        ]);
+        let d = Decision::parse(&f, &pending(), 100).unwrap();
+        let chosen: Vec<(String, i64)> =
+            d.chosen.iter().map(|(p, e)| (p.to_string(), *e)).collect();
+        // Contacts.Read is unticked: its (impossible) keep is not read.
+        assert_eq!(chosen, [("News.Write".to_string(), 9_000_000)]);
+        let f = form(&[
+            ("decision", "allow"),
+            ("permission", "Contacts.Read"),
+            ("expiry.Contacts.Read", "keep"),
+        ]);
+        assert_eq!(
+            Decision::parse(&f, &pending(), 100),
+            Err(DecisionError::Expiry("keep".into()))
+        );
+        let ended = form(&[
+            ("decision", "allow"),
+            ("permission", "News.Write"),
+            ("expiry.News.Write", "keep"),
+        ]);
+        assert_eq!(
+            Decision::parse(&ended, &pending(), 9_000_000),
+            Err(DecisionError::Expiry("keep".into()))
         );
     }
 

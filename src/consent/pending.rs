@@ -1,6 +1,8 @@
 //! A validated consent request carried through the consent form: sealed with the server key,
 //! bound to the user who saw the page, and short-lived.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::crypto::ServerKey;
@@ -43,6 +45,10 @@ pub struct PendingConsent {
     pub shown_at: i64,
     /// The protocol that asked.
     pub protocol: Protocol,
+    /// The requested permissions the user had already allowed this app when the page was shown,
+    /// with the expiry the page offered to keep ("Keep until ...").
+    #[serde(default)]
+    pub kept: BTreeMap<String, i64>,
 }
 
 /// How long a consent page may stay open before its form expires.
@@ -59,12 +65,14 @@ impl PendingConsent {
         crate::crypto::random_token()
     }
 
-    /// The pending consent a consent page shows for `consent` to `user_id` at `now`, with a fresh id.
+    /// The pending consent a consent page shows for `consent` to `user_id` at `now`, with a fresh
+    /// id; `kept`: what the page offers to keep (see [`crate::consent::remember::already_allowed`]).
     pub fn for_request(
         consent: &crate::delauth::request::ConsentRequest,
         user_id: i64,
         now: i64,
         protocol: Protocol,
+        kept: BTreeMap<String, i64>,
     ) -> Result<PendingConsent, crate::crypto::RngError> {
         Ok(PendingConsent {
             id: PendingConsent::new_id()?,
@@ -78,6 +86,7 @@ impl PendingConsent {
             return_url: consent.return_url.clone(),
             shown_at: now,
             protocol,
+            kept,
         })
     }
 
@@ -124,6 +133,7 @@ mod tests {
             return_url: "https://contoso.example/auth".into(),
             shown_at: 1_000,
             protocol,
+            kept: BTreeMap::from([("Contacts.Read".to_string(), 5_000)]),
         }
     }
 

@@ -1,4 +1,4 @@
-//! `/static/*`: the stylesheet and the one small script, embedded in the binary.
+//! `/static/*`: the stylesheet and the small static scripts, embedded in the binary.
 
 use actix_web::{web, HttpResponse};
 
@@ -14,6 +14,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         "autosubmit.js",
         "text/javascript; charset=utf-8",
         include_str!("../../static/autosubmit.js"),
+    ),
+    (
+        "consent.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/consent.js"),
     ),
 ];
 

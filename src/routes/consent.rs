@@ -53,15 +53,16 @@ pub async fn consent_page(
         appctx: consent.appctx.clone(),
         resource: consent.resource.clone(),
     };
-    let pending = PendingConsent::for_request(&consent, user.id, now, protocol)?;
     let body = consent_html(
         &state,
         &mut visitor,
         &user,
         &consent,
-        &pending,
+        protocol,
         &this_path(&req),
-    )?;
+        now,
+    )
+    .await?;
     let mut resp = HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .body(body);

@@ -12,6 +12,14 @@ use crate::error::AppError;
 use crate::state::AppState;
 
 const TOKEN_COOKIE: &str = "contoso_token";
+/// Who signed in with Assent (the `stoken`'s pairwise uid).
+const USER_COOKIE: &str = "contoso_user";
+/// The name read once through the profile resource when the token arrived.
+const NAME_COOKIE: &str = "contoso_name";
+const COOKIES: [&str; 3] = [TOKEN_COOKIE, USER_COOKIE, NAME_COOKIE];
+
+/// `appctx` of the demo's Web Authentication sign-in (posted back untouched).
+const SIGN_IN_APPCTX: &str = "contoso-signin";
 
 fn site(state: &AppState) -> Result<&DemoSite, AppError> {
     state.demo.as_ref().ok_or(AppError::NotFound)
@@ -31,25 +39,31 @@ fn consent_url(state: &AppState, site: &DemoSite) -> String {
     )
 }
 
-// The token is kept base64url-encoded: cookie values must not hold `%` (actix decodes them).
-fn stored_token(req: &HttpRequest, state: &AppState) -> Option<String> {
+// Values are kept base64url-encoded: cookie values must not hold `%` (actix decodes them).
+fn stored(req: &HttpRequest, state: &AppState, name: &str) -> Option<String> {
     use base64::Engine;
-    let cookie = req.cookie(TOKEN_COOKIE)?;
-    let encoded = state.key.verify_cookie(TOKEN_COOKIE, cookie.value())?;
+    let cookie = req.cookie(name)?;
+    let encoded = state.key.verify_cookie(name, cookie.value())?;
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(encoded)
         .ok()?;
     String::from_utf8(bytes).ok()
 }
 
-fn token_cookie(state: &AppState, value: &str) -> Cookie<'static> {
+fn demo_cookie(state: &AppState, name: &'static str, value: &str) -> Cookie<'static> {
     let encoded = crate::crypto::b64url(value.as_bytes());
-    Cookie::build(TOKEN_COOKIE, state.key.sign_cookie(TOKEN_COOKIE, &encoded))
+    Cookie::build(name, state.key.sign_cookie(name, &encoded))
         .path("/demo")
         .http_only(true)
         .same_site(SameSite::Lax)
         .secure(state.secure_cookies)
         .finish()
+}
+
+fn removed(name: &'static str) -> Cookie<'static> {
+    let mut c = Cookie::build(name, "").path("/demo").finish();
+    c.make_removal();
+    c
 }
 
 fn token_view(site: &DemoSite, field: &str) -> Option<serde_json::Value> {
@@ -89,7 +103,7 @@ pub struct DemoQuery {
     message: Option<String>,
 }
 
-fn render(
+async fn render(
     req: &HttpRequest,
     state: &web::Data<AppState>,
     mut visitor: Visitor,
@@ -100,14 +114,51 @@ fn render(
     let mut ctx = tera::Context::new();
     ctx.insert("csrf", &visitor.csrf(state)?);
     ctx.insert("consent_url", &consent_url(state, site));
+    ctx.insert(
+        "sign_in_url",
+        &format!(
+            "{}/wlogin.srf?appid={}&alg=wsignin1.0&appctx={SIGN_IN_APPCTX}",
+            state.public_url, site.appid
+        ),
+    );
+    ctx.insert(
+        "sign_out_url",
+        &format!("{}/logout.srf?appid={}", state.public_url, site.appid),
+    );
     ctx.insert("requested", DEMO_REQUEST);
     ctx.insert("appid", &site.appid);
     ctx.insert("app_secret", &site.secret);
     ctx.insert("rp_id", &site.rp_id);
     ctx.insert("rp_secret", &site.rp_secret);
     ctx.insert("public_url", &state.public_url);
-    if let Some(view) = stored_token(req, state).and_then(|f| token_view(site, &f)) {
-        ctx.insert("token", &view);
+    if let Some(uid) = stored(req, state, USER_COOKIE) {
+        ctx.insert("signed_in_uid", &uid);
+    }
+    // "Connected" is what the grants say now, not what the cookie remembers.
+    if let Some(view) = stored(req, state, TOKEN_COOKIE).and_then(|f| token_view(site, &f)) {
+        let lid = view["lid"].as_str().unwrap_or_default().to_string();
+        let (demo, now) = (site.clone(), crate::clock::now());
+        let allowed = state
+            .db
+            .run(move |conn| {
+                crate::demo::allowed_now(conn, &demo, &lid, now).map_err(AppError::from)
+            })
+            .await?;
+        if allowed.is_empty() {
+            ctx.insert("disconnected", &true);
+        } else {
+            let allowed: Vec<serde_json::Value> = allowed
+                .iter()
+                .map(|(p, exp)| {
+                    serde_json::json!({"permission": p, "expires": format_time(&exp.to_string())})
+                })
+                .collect();
+            ctx.insert("allowed", &allowed);
+            ctx.insert("token", &view);
+            if let Some(name) = stored(req, state, NAME_COOKIE) {
+                ctx.insert("user_name", &name);
+            }
+        }
     }
     if let Some(m) = message {
         ctx.insert("message", m);
@@ -134,12 +185,15 @@ pub async fn demo_page(
         Some("connected") => Some("Connected: Assent sent a ConsentToken and Contoso opened it."),
         Some("rejected") => Some("You cancelled on Assent: nothing was shared with Contoso."),
         Some("refreshed") => Some("Refreshed: a new ConsentToken with a new refresh token."),
+        Some("signed-in") => Some("Signed in with Assent: Contoso opened the stoken."),
+        Some("signed-out") => Some("Signed out of Contoso and Assent."),
         _ => None,
     };
-    render(&req, &state, visitor, message, None)
+    render(&req, &state, visitor, message, None).await
 }
 
-/// `POST /demo/return`: what Assent's response page posts to the website.
+/// `POST /demo/return`: what Assent's response page posts to the website: `action=login` after
+/// Web Authentication, `action=delauth` after a consent.
 pub async fn demo_return(
     state: web::Data<AppState>,
     body: web::Bytes,
@@ -151,18 +205,75 @@ pub async fn demo_return(
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.as_str())
     };
+    let now = crate::clock::now();
+    if get("action") == Some("login") {
+        let uid = crate::demo::signed_in_uid(site, get("stoken").unwrap_or_default(), now)
+            .ok_or_else(|| {
+                AppError::BadRequest(
+                    "The stoken did not open with Contoso's secret, names another website, or is \
+                     too old."
+                        .into(),
+                )
+            })?;
+        let mut resp = see_other("/demo?message=signed-in");
+        let _ = resp.add_cookie(&demo_cookie(&state, USER_COOKIE, &uid));
+        return Ok(resp);
+    }
     if get("action") != Some("delauth") || get("ResponseCode") != Some("RequestApproved") {
         return Ok(see_other("/demo?message=rejected"));
     }
     let field = get("ConsentToken").unwrap_or_default();
-    if token_view(site, field).is_none() {
-        return Err(AppError::BadRequest(
-            "The ConsentToken did not open with Contoso's secret.".into(),
-        ));
-    }
+    let opened =
+        live::open_consent_token_field(&[AppKeys::derive(&site.secret)], field).map_err(|_| {
+            AppError::BadRequest("The ConsentToken did not open with Contoso's secret.".into())
+        })?;
+    // The delegation token, used once: the user's name through the profile resource.
+    let (delt, lid) = (
+        opened.get("delt").unwrap_or_default(),
+        opened.get("lid").unwrap_or_default(),
+    );
+    let st = state.clone();
+    let profile = state
+        .db
+        .run(move |conn| {
+            crate::profile::read_profile(&st.issuer, &st.providers, conn, &delt, &lid, now)
+                .map_err(AppError::from)
+        })
+        .await?;
     let mut resp = see_other("/demo?message=connected");
-    let _ = resp.add_cookie(&token_cookie(&state, field));
+    let _ = resp.add_cookie(&demo_cookie(&state, TOKEN_COOKIE, field));
+    let _ = match profile {
+        Some(profile) => resp.add_cookie(&demo_cookie(&state, NAME_COOKIE, &profile.name)),
+        None => resp.add_cookie(&removed(NAME_COOKIE)),
+    };
     Ok(resp)
+}
+
+/// `?action=` of `GET /demo/return` (Web Authentication's sign-out calls).
+#[derive(Debug, serde::Deserialize)]
+pub struct ReturnQuery {
+    action: Option<String>,
+}
+
+/// A transparent 1x1 GIF: the answer to `action=clearcookie`, which Assent loads as an image.
+const CLEAR_GIF: &[u8] = &[
+    0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x01, 0x00, 0x01, 0x00, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0xff, 0xff, 0xff, 0x21, 0xf9, 0x04, 0x01, 0x00, 0x00, 0x00, 0x00, 0x2c, 0x00, 0x00, 0x00, 0x00,
+    0x01, 0x00, 0x01, 0x00, 0x00, 0x02, 0x02, 0x44, 0x01, 0x00, 0x3b,
+];
+
+/// `GET /demo/return?action=clearcookie|logout`: Web Authentication's sign-out (`/logout.srf`)
+/// has the website forget who signed in and its token.
+pub async fn demo_sign_out(query: web::Query<ReturnQuery>) -> HttpResponse {
+    let mut resp = match query.action.as_deref() {
+        Some("clearcookie") => HttpResponse::Ok().content_type("image/gif").body(CLEAR_GIF),
+        Some("logout") => see_other("/demo?message=signed-out"),
+        _ => return see_other("/demo"),
+    };
+    for name in COOKIES {
+        let _ = resp.add_cookie(&removed(name));
+    }
+    resp
 }
 
 /// `POST /demo/refresh`: the SDK's refresh request, answered by Assent's refresh endpoint logic.
@@ -175,7 +286,7 @@ pub async fn demo_refresh(
     let site = site(&state)?;
     visitor.check_csrf(&state, &form.csrf)?;
     let keys = AppKeys::derive(&site.secret);
-    let Some(opened) = stored_token(&req, &state)
+    let Some(opened) = stored(&req, &state, TOKEN_COOKIE)
         .and_then(|f| live::open_consent_token_field(std::slice::from_ref(&keys), &f).ok())
     else {
         return render(
@@ -184,7 +295,8 @@ pub async fn demo_refresh(
             visitor,
             None,
             Some("Connect first: there is no token to refresh."),
-        );
+        )
+        .await;
     };
     let ps: Vec<String> = opened
         .get("offer")
@@ -208,7 +320,7 @@ pub async fn demo_refresh(
     match (status.is_success(), token) {
         (true, Some(field)) => {
             let mut resp = see_other("/demo?message=refreshed");
-            let _ = resp.add_cookie(&token_cookie(&state, field));
+            let _ = resp.add_cookie(&demo_cookie(&state, TOKEN_COOKIE, field));
             Ok(resp)
         }
         _ => {
@@ -223,6 +335,7 @@ pub async fn demo_refresh(
                 None,
                 Some(&format!("Refresh refused: {reason}")),
             )
+            .await
         }
     }
 }

@@ -3,8 +3,14 @@
 //! error enums with the protocol's codes. The cause of a 500 or 503 goes to the log, never to the
 //! client.
 
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{header, StatusCode};
+use actix_web::middleware::Next;
 use actix_web::{HttpResponse, ResponseError};
+
+use super::web::{NotSignedIn, Visitor, SESSION_COOKIE};
+use crate::state::AppState;
 
 use crate::device::DeviceError;
 use crate::error::{AppError, ProviderError};
@@ -24,26 +30,109 @@ impl ResponseError for AppError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        let status = self.status_code();
         match self {
             AppError::Internal(cause) => tracing::error!(%cause, "internal error"),
             AppError::Unavailable(cause) => tracing::warn!(%cause, "storage unavailable"),
             _ => {}
         }
-        let (title, message) = self.title_and_message();
-        let mut ctx = tera::Context::new();
-        ctx.insert("status", &status.as_u16());
-        ctx.insert("title", title);
-        ctx.insert("message", &message);
-        let body = crate::templates::render("error.html", &ctx)
-            .unwrap_or_else(|_| format!("{title}\n\n{message}\n"));
-        let mut builder = HttpResponse::build(status);
-        builder.content_type("text/html; charset=utf-8");
-        if let AppError::TooManyRequests { retry_after } = self {
-            builder.insert_header((header::RETRY_AFTER, retry_after.to_string()));
-        }
-        builder.body(body)
+        page_response(self, &Header::SignedOut)
     }
+}
+
+/// What the header of an error page shows.
+enum Header {
+    /// The "Sign in" link.
+    SignedOut,
+    /// The signed-in user's email, their apps and Sign out (with this CSRF token).
+    SignedIn { email: String, csrf: String },
+    /// A session cookie is present but storage could not be asked: neither.
+    Unknown,
+}
+
+/// The error page of `err` with `header`.
+fn page_response(err: &AppError, header: &Header) -> HttpResponse {
+    let status = err.status_code();
+    let page = err.page();
+    let mut ctx = tera::Context::new();
+    ctx.insert("status", &status.as_u16());
+    ctx.insert("title", page.title);
+    ctx.insert("next", &page.next);
+    ctx.insert("detail", &page.detail);
+    match header {
+        Header::SignedOut => {}
+        Header::SignedIn { email, csrf } => {
+            ctx.insert("user_email", email);
+            ctx.insert("csrf", csrf);
+        }
+        Header::Unknown => ctx.insert("session_unknown", &true),
+    }
+    let body = crate::templates::render("error.html", &ctx)
+        .unwrap_or_else(|_| format!("{}\n\n{}\n", page.title, page.next));
+    let mut builder = HttpResponse::build(status);
+    builder.content_type("text/html; charset=utf-8");
+    if let AppError::TooManyRequests { retry_after } = err {
+        builder.insert_header((header::RETRY_AFTER, retry_after.to_string()));
+    }
+    builder.body(body)
+}
+
+/// Middleware: an error page answered to a request with a session cookie shows that session in its
+/// header (the error renderer has no request; this loads the visitor once, an indexed read). A 503
+/// does not ask storage again: its header then shows neither "Sign in" nor an account.
+pub async fn error_pages_know_the_visitor(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let res = next.call(req).await?.map_into_boxed_body();
+    // The handler's error, or the storage error behind a failed `SignedIn` extraction.
+    let err = res.response().error().and_then(|e| {
+        e.as_error::<AppError>()
+            .or_else(|| match e.as_error::<NotSignedIn>() {
+                Some(NotSignedIn::Failed(inner)) => Some(inner),
+                _ => None,
+            })
+    });
+    let Some(err) = err else {
+        return Ok(res);
+    };
+    let Some(state) = res
+        .request()
+        .app_data::<actix_web::web::Data<AppState>>()
+        .cloned()
+    else {
+        return Ok(res);
+    };
+    let has_session = res
+        .request()
+        .cookie(SESSION_COOKIE)
+        .and_then(|c| {
+            state
+                .key
+                .verify_cookie(SESSION_COOKIE, c.value())
+                .map(|_| ())
+        })
+        .is_some();
+    if !has_session {
+        return Ok(res);
+    }
+    let header = if matches!(err, AppError::Unavailable(_)) {
+        Header::Unknown
+    } else {
+        match Visitor::load(res.request(), &state).await {
+            Ok(mut visitor) => match (
+                visitor.user().map(|u| u.email.clone()),
+                visitor.csrf(&state),
+            ) {
+                (Some(email), Ok(csrf)) => Header::SignedIn { email, csrf },
+                (None, _) => return Ok(res),
+                (Some(_), Err(_)) => Header::Unknown,
+            },
+            Err(_) => Header::Unknown,
+        }
+    };
+    let page = page_response(err, &header);
+    let (req, _) = res.into_parts();
+    Ok(ServiceResponse::new(req, page))
 }
 
 impl ResponseError for ProviderError {

@@ -61,6 +61,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         )
         .route("/demo", get().to(demo::demo_page))
         .route("/demo/return", post().to(demo::demo_return))
+        .route("/demo/return", get().to(demo::demo_sign_out))
         .route("/demo/refresh", post().to(demo::demo_refresh))
         .route("/delegation/check", post().to(check::check_delegation))
         .route("/.well-known/jwks.json", get().to(jwks::jwks))

@@ -10,7 +10,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use super::web::{
     consent_html, form_pairs, oauth_response, only, sign_in_redirect, this_path, Visitor,
 };
-use crate::consent::{PendingConsent, Protocol};
+use crate::consent::Protocol;
 use crate::delauth::request::ConsentRequest;
 use crate::delauth::AppContext;
 use crate::domain::permission::PermissionList;
@@ -115,15 +115,16 @@ pub async fn authorize_page(
     let protocol = Protocol::OAuth {
         query: query.clone(),
     };
-    let pending = PendingConsent::for_request(&consent, user.id, now, protocol)?;
     let html = consent_html(
         &state,
         &mut visitor,
         &user,
         &consent,
-        &pending,
+        protocol,
         &this_path(&req),
-    )?;
+        now,
+    )
+    .await?;
     let page = OAuthResp {
         body: Some(("text/html; charset=utf-8", html)),
         ..OAuthResp::default()

@@ -190,17 +190,28 @@ pub async fn run_refresh(
     }
 }
 
-/// The consent page's HTML for `consent` (the same page for every protocol), carrying `pending`
-/// sealed in its form.
-pub fn consent_html(
-    state: &AppState,
+/// The consent page's HTML for `consent` (the same page for every protocol) shown to `user` at
+/// `now`: what they already allowed the app is read first, then the pending consent (answering
+/// `protocol`) is sealed in its form. `back`: this request, where "Not you?" comes back to.
+pub async fn consent_html(
+    state: &actix_web::web::Data<AppState>,
     visitor: &mut Visitor,
     user: &User,
     consent: &crate::delauth::request::ConsentRequest,
-    pending: &crate::consent::PendingConsent,
+    protocol: crate::consent::Protocol,
     back: &str,
+    now: i64,
 ) -> Result<String, AppError> {
-    let page = crate::consent::ConsentPage::of(consent);
+    let (user_id, request) = (user.id, consent.clone());
+    let (catalogue, allowed) = state
+        .db
+        .run(move |conn| {
+            crate::consent::page::load_context(conn, user_id, &request, now).map_err(AppError::from)
+        })
+        .await?;
+    let page = crate::consent::ConsentPage::of(consent, &catalogue, &allowed, now);
+    let pending =
+        crate::consent::PendingConsent::for_request(consent, user.id, now, protocol, allowed)?;
     let mut ctx =
         tera::Context::from_serialize(&page).map_err(|e| AppError::Internal(e.to_string()))?;
     ctx.insert("csrf", &visitor.csrf(state)?);

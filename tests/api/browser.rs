@@ -4,6 +4,7 @@
 //! for every control, AA contrast, and no sideways scrolling at phone width.
 
 mod driver;
+mod pages;
 mod return_site;
 
 use fantoccini::Locator;
@@ -16,7 +17,7 @@ use return_site::ReturnSite;
 /// Problems a page must not have, found in the live DOM: inline script, style or handlers; a
 /// control without a label; a button or link without a name; text below WCAG AA contrast against
 /// its background; content wider than the window.
-const AUDIT: &str = r#"
+pub const AUDIT: &str = r#"
 const problems = [];
 document.querySelectorAll('script:not([src])').forEach(() => problems.push('inline script'));
 document.querySelectorAll('[style]').forEach(e => problems.push('inline style on ' + e.tagName));

@@ -268,16 +268,45 @@ impl Catalogue {
             }
             return Ok(resolved(spec.description.clone(), offer.provider));
         }
-        let provider = self
-            .custom_provider()
+        let (provider, name) = self
+            .custom_type_providers
+            .first()
             .ok_or_else(|| PermissionError::UnknownOffer(p.to_string()))?;
+        // Nobody described a custom type: say what it is (data a provider keeps under that name).
         let verb = match p.action() {
-            "Read" => "Read your",
-            "Write" => "Change your",
-            "Full" => "Full access to your",
+            "Read" => "Read",
+            "Write" => "Add to and change",
+            "Full" => "Read, add to and change",
             _ => return Err(PermissionError::UnknownAction(p.to_string())),
         };
-        Ok(resolved(format!("{verb} {} items", p.offer()), provider))
+        let description = format!(
+            "{verb} your \u{201c}{}\u{201d} data, kept by {name} (no description was given)",
+            p.offer()
+        );
+        Ok(resolved(description, *provider))
+    }
+
+    /// The other grantable actions of `p`'s offer, with their descriptions, in name order: what
+    /// `<Offer>.Full` includes (exactly what [`Catalogue::implies`] lets it stand for, besides
+    /// itself), and what another action such as `Write` does NOT include. `Full` itself is never
+    /// listed; an unknown offer lists nothing.
+    pub fn other_actions(&self, p: &Permission) -> Vec<(Permission, String)> {
+        let actions: Vec<String> = match self.offers.get(p.offer()) {
+            Some(offer) => offer.actions.keys().cloned().collect(),
+            None if self.custom_provider().is_some() => {
+                CUSTOM_ACTIONS.iter().map(|a| a.to_string()).collect()
+            }
+            None => Vec::new(),
+        };
+        actions
+            .iter()
+            .filter(|a| a.as_str() != "Full" && a.as_str() != p.action())
+            .filter_map(|a| Permission::parse(&format!("{}.{a}", p.offer())).ok())
+            .filter_map(|other| {
+                let resolved = self.resolve_one(&other).ok()?;
+                Some((other, resolved.description))
+            })
+            .collect()
     }
 
     /// Resolve a requested list, in request order: each permission must be a registered, grantable

@@ -177,9 +177,23 @@ fn custom_types_need_a_custom_type_provider_and_a_standard_action() {
     c.add_custom_type_provider(10, "Other");
     let got = resolve(&c, "Music.Write,Photos.Full,Music.Read").unwrap();
     let want = [
-        row("Music.Write", "Change your Music items", 9),
-        row("Photos.Full", "Full access to your Photos items", 9),
-        row("Music.Read", "Read your Music items", 9),
+        row(
+            "Music.Write",
+            "Add to and change your \u{201c}Music\u{201d} data, kept by Files (no description \
+             was given)",
+            9,
+        ),
+        row(
+            "Photos.Full",
+            "Read, add to and change your \u{201c}Photos\u{201d} data, kept by Files (no \
+             description was given)",
+            9,
+        ),
+        row(
+            "Music.Read",
+            "Read your \u{201c}Music\u{201d} data, kept by Files (no description was given)",
+            9,
+        ),
     ];
     assert_eq!(got, want);
     assert_eq!(
@@ -220,4 +234,39 @@ fn expiry_choices_parse_and_have_labels() {
     assert!(EXPIRY_DAYS.contains(&DEFAULT_EXPIRY_DAYS));
     let labels: Vec<_> = EXPIRY_DAYS.iter().map(|d| expiry_label(*d)).collect();
     assert_eq!(labels, ["1 day", "7 days", "30 days", "90 days", "1 year"]);
+}
+
+#[test]
+fn other_actions_say_what_full_includes_and_what_write_does_not() {
+    let mut c = Catalogue::new();
+    c.add("Mail", "Read", "Read your mail", true, 1);
+    c.add("Mail", "Write", "Write drafts", true, 1);
+    c.add("Mail", "Send", "Send mail as you", false, 1);
+    c.add("Mail", "Full", "Full access to your mail", true, 1);
+    let names = |v: Vec<(Permission, String)>| -> Vec<(String, String)> {
+        v.into_iter().map(|(p, d)| (p.to_string(), d)).collect()
+    };
+    // Full includes the grantable actions it implies, never the ungrantable Send, never itself.
+    let full = names(c.other_actions(&p("Mail.Full")));
+    assert_eq!(
+        full,
+        [
+            ("Mail.Read".to_string(), "Read your mail".to_string()),
+            ("Mail.Write".to_string(), "Write drafts".to_string())
+        ]
+    );
+    for (other, _) in &full {
+        assert!(c.implies(&p("Mail.Full"), &p(other)));
+    }
+    assert_eq!(
+        names(c.other_actions(&p("Mail.Write"))),
+        [("Mail.Read".to_string(), "Read your mail".to_string())]
+    );
+    assert!(c.other_actions(&p("Nobody.Full")).is_empty());
+    c.add_custom_type_provider(9, "Files");
+    let custom = names(c.other_actions(&p("Photos.Full")));
+    assert_eq!(
+        custom.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
+        ["Photos.Read", "Photos.Write"]
+    );
 }

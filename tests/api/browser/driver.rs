@@ -50,7 +50,7 @@ impl Drop for ProcessGroup {
     }
 }
 
-fn ci() -> bool {
+pub fn ci() -> bool {
     std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
 }
 

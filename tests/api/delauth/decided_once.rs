@@ -58,6 +58,13 @@ async fn a_second_submit_of_a_live_consent_form_grants_nothing() {
     let form = consent_form(&app, &path, &["Contacts.Read"], "allow").await;
     let first = submit(&app, &form).await;
     assert_eq!(first.status(), 200);
+    // The 409 page's header shows the signed-in user, not "Sign in" (issue 17 item 8).
+    let again = submit(&app, &form).await.text().await.unwrap();
+    let header = &again[again.find("<header").unwrap()..again.find("</header>").unwrap()];
+    assert!(
+        header.contains("alice@example.com") && !header.contains("href=\"/signin\""),
+        "{header}"
+    );
     let answer = ResponseForm::parse(&first.text().await.unwrap());
     site.open(answer.get("ConsentToken").unwrap());
     assert_already_decided(submit(&app, &form).await).await;

@@ -283,7 +283,8 @@ async fn refresh_errors_have_the_protocol_codes() {
 async fn the_demo_site_connects_and_refreshes_through_the_real_flow() {
     let app = TestApp::spawn_with(|c| c.server.demo = true).await;
     let page = app.get("/demo").await.text().await.unwrap();
-    let start = page.find("href=\"http").unwrap() + 6;
+    let consent_at = page.find("consent?ps=").unwrap();
+    let start = page[..consent_at].rfind("href=\"").unwrap() + 6;
     let consent_url =
         crate::helpers::unescape_html(&page[start..start + page[start..].find('"').unwrap()]);
     let path = consent_url
