@@ -6,8 +6,10 @@
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
+mod mail;
 mod retention;
 mod security;
+pub use mail::{MailConfig, MailTransport, SmtpTls};
 pub use retention::RetentionConfig;
 pub use security::{DeviceTokenPolicy, SecurityConfig};
 
@@ -56,6 +58,8 @@ pub struct Config {
     pub log: LogConfig,
     /// `[retention]`: what the storage sweeper deletes, and when.
     pub retention: RetentionConfig,
+    /// `[mail]`: email delivery and the links it carries.
+    pub mail: MailConfig,
 }
 
 /// `[database]`
@@ -223,6 +227,7 @@ impl Config {
         if let Some(v) = get("ASSENT_LOG_JSON") {
             self.log.json = matches!(v.as_str(), "1" | "true" | "yes");
         }
+        self.mail.apply_env(&get)?;
         Ok(())
     }
 

@@ -140,6 +140,7 @@ fn schema_rs() -> Tables {
         audit_events,
         decided_consents,
         limit_counters,
+        email_tokens,
     ]
 }
 
