@@ -71,8 +71,8 @@ pub fn list(dir: &Path, max: usize) -> Result<Vec<OutboxMessage>, super::MailErr
     Ok(messages)
 }
 
-/// Headers and body of one RFC 5322 message with a single text part.
-fn parse(file: String, text: &str) -> OutboxMessage {
+/// Headers and decoded body of one RFC 5322 message with a single text part (`file`: its name).
+pub fn parse(file: String, text: &str) -> OutboxMessage {
     let text = text.replace("\r\n", "\n");
     let (head, body) = text.split_once("\n\n").unwrap_or((text.as_str(), ""));
     // Unfold continuation lines, then read "Name: value".

@@ -12,6 +12,7 @@ mod cli;
 mod dashboard;
 mod delauth;
 mod device;
+mod email;
 mod health;
 mod helpers;
 mod instances;
