@@ -117,6 +117,7 @@ pub async fn resend(
 ) -> Result<HttpResponse, AppError> {
     visitor.check_csrf(&state, &form.csrf)?;
     let signed_in = visitor.user().map(|u| u.email.clone());
+    let verified_already = visitor.user().is_some_and(|u| u.email_verified());
     let address = match signed_in.clone() {
         Some(address) => address,
         None => match Email::parse(&form.email) {
@@ -145,10 +146,18 @@ pub async fn resend(
             }
         })
         .await?;
+    let mut ctx = tera::Context::new();
+    // Signed in, the page may say what happened: it is the visitor's own address.
+    let outcome = match (&signed_in, &sent) {
+        (None, _) => "unknown",
+        (Some(_), Some(_)) => "sent",
+        (Some(_), None) if verified_already => "verified",
+        (Some(_), None) => "limited",
+    };
+    ctx.insert("outcome", outcome);
     if let Some((user_id, mail)) = sent {
         state.email.send(mail, user_id);
     }
-    let mut ctx = tera::Context::new();
     ctx.insert("kind", "resend");
     ctx.insert("address", &address);
     ctx.insert("signed_in", &signed_in.is_some());

@@ -281,6 +281,7 @@ async fn a_new_verification_link_can_be_asked_for() {
     )
     .await;
     assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("We sent a new link to"));
     let mails = smtp.wait_for(2).await;
     let link = mails[1]
         .link(&format!("{}/verify-email?token=", app.address))
@@ -398,7 +399,7 @@ async fn a_password_reset_link_works_once_and_ends_every_session_and_device_toke
     let (status, done) = page(&b, &format!("{}/reset-password/done", app.address)).await;
     assert_eq!(status, 200);
     assert!(
-        unescape_html(&done).contains("signed in as <strong class=\"break\">rita@example.com"),
+        unescape_html(&done).contains("signed in as <strong class=\"addr\">rita@example.com"),
         "{done}"
     );
     assert_eq!(page(&b, &format!("{}/account", app.address)).await.0, 200);
