@@ -45,10 +45,20 @@ async fn sign_up(
     email: &str,
     password: &str,
 ) -> reqwest::Response {
+    sign_up_as(app, client, "Ada", email, password).await
+}
+
+async fn sign_up_as(
+    app: &TestApp,
+    client: &reqwest::Client,
+    name: &str,
+    email: &str,
+    password: &str,
+) -> reqwest::Response {
     let (_, html) = page(client, &format!("{}/signup", app.address)).await;
     let csrf = csrf_in(&html).unwrap();
     let form = [
-        ("name", "Ada"),
+        ("name", name),
         ("email", email),
         ("password", password),
         ("csrf", csrf.as_str()),
@@ -568,9 +578,15 @@ async fn the_default_outbox_gets_a_private_file_and_the_demo_shows_it() {
         );
     }
     assert_eq!(
-        sign_up(&app, &browser(), "outbox@example.com", PASSWORD)
-            .await
-            .status(),
+        sign_up_as(
+            &app,
+            &browser(),
+            "<script>x()</script>",
+            "outbox@example.com",
+            PASSWORD
+        )
+        .await
+        .status(),
         200
     );
     let mut files = Vec::new();
@@ -596,6 +612,11 @@ async fn the_default_outbox_gets_a_private_file_and_the_demo_shows_it() {
         html.contains("Confirm your email address for Assent"),
         "{html}"
     );
+    assert!(
+        html.contains("Hello &lt;script&gt;x()&lt;&#x2F;script&gt;,"),
+        "{html}"
+    );
+    assert!(!html.contains("<script>x()"), "the name is escaped");
     let link = html
         .split("href=\"")
         .filter_map(|s| s.split('"').next())
@@ -615,4 +636,61 @@ async fn the_default_outbox_gets_a_private_file_and_the_demo_shows_it() {
             .0,
         404
     );
+}
+
+#[tokio::test]
+async fn parallel_uses_of_one_reset_link_set_one_password() {
+    let (app, smtp) = app_with_smtp(|_| {}).await;
+    app.create_user("race@example.com", PASSWORD);
+    forgot(&app, "race@example.com").await;
+    let mail = smtp.wait_for_mail_to("race@example.com").await;
+    let link = mail
+        .link(&format!("{}/reset-password?token=", app.address))
+        .unwrap();
+    // Three browsers open the link, then all submit at once, each with its own new password.
+    let mut forms = Vec::new();
+    for n in 0..3 {
+        let b = browser();
+        let (_, html) = page(&b, &link).await;
+        let new = format!("new password number {n}");
+        let form = vec![
+            ("csrf".to_string(), csrf_in(&html).unwrap()),
+            ("token".to_string(), hidden_value(&html, "token").unwrap()),
+            ("new_password".to_string(), new.clone()),
+            ("confirm_password".to_string(), new.clone()),
+        ];
+        forms.push((b, form, new));
+    }
+    let url = format!("{}/reset-password", app.address);
+    let mut set = tokio::task::JoinSet::new();
+    for (b, form, _) in &forms {
+        let (b, form, url) = (b.clone(), form.clone(), url.clone());
+        set.spawn(async move {
+            b.post(url)
+                .form(&form)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        });
+    }
+    let answers = set.join_all().await;
+    assert_eq!(
+        answers.iter().filter(|s| **s == 303).count(),
+        1,
+        "{answers:?}"
+    );
+    assert_eq!(
+        answers.iter().filter(|s| **s == 400).count(),
+        2,
+        "{answers:?}"
+    );
+    let mut working = 0;
+    for (_, _, new) in &forms {
+        if app.sign_in("race@example.com", new).await.status() == 303 {
+            working += 1;
+        }
+    }
+    assert_eq!(working, 1);
 }
