@@ -195,8 +195,9 @@ pub async fn reset(
     match result {
         Ok(user_id) => {
             tracing::info!(user_id, "password reset by emailed link");
-            // Every session ended in the reset, this browser's too: it starts a fresh one.
-            let cookies = start_session(&state, user_id, None).await?;
+            // Every session of the account ended in the reset: this browser starts a fresh one
+            // (and a session it held for another account ends).
+            let cookies = start_session(&state, user_id, visitor.session_token()).await?;
             let mut resp = see_other("/reset-password/done");
             for c in cookies {
                 let _ = resp.add_cookie(&c);
