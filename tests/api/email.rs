@@ -694,3 +694,34 @@ async fn parallel_uses_of_one_reset_link_set_one_password() {
     }
     assert_eq!(working, 1);
 }
+
+#[tokio::test]
+async fn the_mail_limits_hold_across_instances_on_postgres() {
+    let (app, smtp) = app_with_smtp(|c| c.mail.max_per_address = 1).await;
+    if !app.db.is_postgres() {
+        // With SQLite one process serves the database and counts in memory.
+        return;
+    }
+    let second = assent::startup::Application::build(app.config.clone())
+        .await
+        .expect("a second instance on the same database");
+    let second_address = format!("http://127.0.0.1:{}", second.port());
+    tokio::spawn(second.run_until_stopped());
+    app.create_user("shared@example.com", PASSWORD);
+
+    assert_eq!(forgot(&app, "shared@example.com").await.0, 200);
+    smtp.wait_for(1).await;
+    // The second instance counts the same recipient: the same page, and no second mail.
+    let b = browser();
+    let csrf = csrf_in(
+        &page(&b, &format!("{second_address}/forgot-password"))
+            .await
+            .1,
+    )
+    .unwrap();
+    let form = [("csrf", csrf.as_str()), ("email", "shared@example.com")];
+    let r = post(&b, &format!("{second_address}/forgot-password"), &form).await;
+    assert_eq!(r.status(), 200);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(smtp.received().len(), 1);
+}
