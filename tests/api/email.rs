@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 use crate::helpers::{browser, csrf_in, hidden_value, unescape_html, TestApp};
 
 mod reset;
+mod secrets;
 mod smtp;
 use reset::forgot;
 use smtp::SmtpServer;
