@@ -6,9 +6,11 @@
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
+mod mail;
 mod metrics;
 mod retention;
 mod security;
+pub use mail::{MailConfig, MailTransport, SmtpTls};
 pub use metrics::MetricsConfig;
 pub use retention::RetentionConfig;
 pub use security::{DeviceTokenPolicy, SecurityConfig};
@@ -60,6 +62,8 @@ pub struct Config {
     pub retention: RetentionConfig,
     /// `[metrics]`: the Prometheus metrics listener.
     pub metrics: MetricsConfig,
+    /// `[mail]`: email delivery and the links it carries.
+    pub mail: MailConfig,
 }
 
 /// `[database]`
@@ -234,6 +238,7 @@ impl Config {
         if let Some(v) = get("ASSENT_LOG_JSON") {
             self.log.json = matches!(v.as_str(), "1" | "true" | "yes");
         }
+        self.mail.apply_env(&get)?;
         Ok(())
     }
 

@@ -14,6 +14,20 @@ pub struct Profile {
     pub name: String,
     /// Email address.
     pub email: String,
+    /// Whether the user showed the address is theirs (opened a link sent to it); apps should not
+    /// trust `email` while this is `false`.
+    pub email_verified: bool,
+}
+
+impl From<db::user::User> for Profile {
+    fn from(user: db::user::User) -> Profile {
+        Profile {
+            email_verified: user.email_verified(),
+            lid: user.lid,
+            name: user.name,
+            email: user.email,
+        }
+    }
 }
 
 /// `GET /users/@L@<lid>/profile` (docs/protocol.md section 7): the profile of `lid` when `token` (possibly
@@ -66,11 +80,5 @@ fn profile_for_token(
     let Some(active) = builtin.check(issuer, conn, &req, now)? else {
         return Ok(None);
     };
-    Ok(
-        db::user::find_by_lid(conn, &active.lid)?.map(|user| Profile {
-            lid: user.lid,
-            name: user.name,
-            email: user.email,
-        }),
-    )
+    Ok(db::user::find_by_lid(conn, &active.lid)?.map(Profile::from))
 }

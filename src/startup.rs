@@ -258,7 +258,13 @@ impl Application {
             }
             None
         };
+        let mailer = crate::mail::Mailer::from_config(&config.mail, &config.database.url)
+            .map_err(|e| StartupError::Other(e.to_string()))?;
+        tracing::info!(mailer = ?mailer, "mail");
+        let email =
+            crate::email_link::EmailLinks::new(&config.mail, mailer, &storage.db, &public_url);
         let state = web::Data::new(AppState {
+            email,
             providers: crate::provider_cache::ProviderCache::new(
                 crate::provider_cache::MAX_AGE_SECS,
             ),

@@ -27,6 +27,8 @@ pub struct AppState {
     pub issuer: crate::tokens::Issuer,
     /// Resource providers' credentials and the catalogue, cached for the check endpoint.
     pub providers: crate::provider_cache::ProviderCache,
+    /// Emailed links (address verification, password reset) and the mailer that sends them.
+    pub email: crate::email_link::EmailLinks,
     /// The demo website's registration, with `serve --demo`.
     pub demo: Option<crate::demo::DemoSite>,
 }

@@ -32,6 +32,21 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("history.html", include_str!("../templates/history.html")),
     ("account.html", include_str!("../templates/account.html")),
+    (
+        "check_inbox.html",
+        include_str!("../templates/check_inbox.html"),
+    ),
+    ("forgot.html", include_str!("../templates/forgot.html")),
+    ("reset.html", include_str!("../templates/reset.html")),
+    (
+        "email_link.html",
+        include_str!("../templates/email_link.html"),
+    ),
+    ("outbox.html", include_str!("../templates/outbox.html")),
+    (
+        "email_status.html",
+        include_str!("../templates/email_status.html"),
+    ),
 ];
 
 /// Parse every template once; startup calls this so a broken template stops the server at once.

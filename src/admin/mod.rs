@@ -69,7 +69,8 @@ pub struct CreatedUser {
     pub email: String,
 }
 
-/// Create a user with a fresh `lid` and an argon2id hash of `password`.
+/// Create a user with a fresh `lid` and an argon2id hash of `password`, its address verified
+/// (an operator's `user create`, the demo user; a sign-up verifies by an emailed link instead).
 pub fn create_user(
     db: &Db,
     hasher: &PasswordHasher,
@@ -114,6 +115,8 @@ pub fn create_user(
                 password_hash: &hash,
                 created_at: now,
                 password_changed_at: now,
+                // The operator vouches for the address (sign-up verifies by an emailed link).
+                email_verified_at: Some(now),
             },
         )?;
         Ok(())

@@ -53,6 +53,8 @@ pub fn label(kind: &str) -> (String, &'static str) {
         "reuse_detected" => ("Token reuse detected: access ended", "danger"),
         "password_changed" => ("Password changed", "muted"),
         "signed_out_everywhere" => ("Signed out everywhere", "muted"),
+        "email_verified" => ("Email address verified", "success"),
+        "password_reset" => ("Password reset by email link", "warn"),
         other => (other, "muted"),
     };
     (text.to_string(), tone)

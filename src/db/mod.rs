@@ -16,6 +16,7 @@ pub mod bulk;
 mod checkpoint;
 pub mod decided_consent;
 pub mod device;
+pub mod email_token;
 pub mod grant;
 mod group;
 pub mod limit;

@@ -19,6 +19,7 @@ diesel::table! {
         password_hash -> Text,
         created_at -> BigInt,
         password_changed_at -> BigInt,
+        email_verified_at -> Nullable<BigInt>,
     }
 }
 
@@ -200,7 +201,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    email_tokens (token_hash) {
+        token_hash -> Text,
+        user_id -> BigInt,
+        purpose -> Text,
+        email -> Text,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(email_tokens -> users (user_id));
 diesel::joinable!(app_return_urls -> applications (application_id));
 diesel::joinable!(offers -> resource_providers (provider_id));
 diesel::joinable!(offer_actions -> offers (offer_id));
@@ -229,4 +242,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
     decided_consents,
     limit_counters,
+    email_tokens,
 );

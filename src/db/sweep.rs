@@ -6,8 +6,8 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use super::schema::{
-    audit_events, authorization_codes, device_tokens, grants, refresh_tokens, sessions,
-    token_families,
+    audit_events, authorization_codes, device_tokens, email_tokens, grants, refresh_tokens,
+    sessions, token_families,
 };
 use super::DbConnection;
 
@@ -41,6 +41,8 @@ pub struct Swept {
     pub codes: usize,
     /// Audit events older than the history kept.
     pub audit_events: usize,
+    /// Emailed links (verification, password reset) that expired unused.
+    pub email_links: usize,
 }
 
 impl Swept {
@@ -52,6 +54,7 @@ impl Swept {
             + self.device_tokens
             + self.codes
             + self.audit_events
+            + self.email_links
     }
 
     /// Add `other` to this.
@@ -62,6 +65,7 @@ impl Swept {
         self.device_tokens += other.device_tokens;
         self.codes += other.codes;
         self.audit_events += other.audit_events;
+        self.email_links += other.email_links;
     }
 }
 
@@ -143,7 +147,17 @@ pub fn batch(conn: &mut DbConnection, cut: &Cutoffs, limit: i64) -> QueryResult<
     let audit_events =
         diesel::delete(audit_events::table.filter(audit_events::id.eq_any(&old))).execute(conn)?;
 
+    let expired: Vec<String> = email_tokens::table
+        .filter(email_tokens::expires_at.lt(cut.now))
+        .select(email_tokens::token_hash)
+        .limit(limit)
+        .load(conn)?;
+    let email_links =
+        diesel::delete(email_tokens::table.filter(email_tokens::token_hash.eq_any(&expired)))
+            .execute(conn)?;
+
     Ok(Swept {
+        email_links,
         consumed_refresh_tokens,
         ended_families,
         sessions,

@@ -23,6 +23,15 @@ pub struct User {
     pub created_at: i64,
     /// Unix seconds.
     pub password_changed_at: i64,
+    /// When the address was verified (a link sent to it was opened); `None`: not verified.
+    pub email_verified_at: Option<i64>,
+}
+
+impl User {
+    /// Has the user shown that the address is theirs?
+    pub fn email_verified(&self) -> bool {
+        self.email_verified_at.is_some()
+    }
 }
 
 /// A user to insert.
@@ -43,6 +52,8 @@ pub struct NewUser<'a> {
     pub created_at: i64,
     /// Unix seconds.
     pub password_changed_at: i64,
+    /// When the address was verified, if it is (the demo user, an operator's `user create`).
+    pub email_verified_at: Option<i64>,
 }
 
 /// Insert a user; a taken email is a `UniqueViolation`.
@@ -51,6 +62,16 @@ pub fn insert(conn: &mut DbConnection, new: &NewUser<'_>) -> QueryResult<()> {
         .values(new)
         .execute(conn)
         .map(|_| ())
+}
+
+/// Insert a user unless the email (or id) is taken, also by a transaction running at the same
+/// time; returns whether it was inserted.
+pub fn insert_if_new(conn: &mut DbConnection, new: &NewUser<'_>) -> QueryResult<bool> {
+    super::on_backend!(conn, |c| diesel::insert_into(users::table)
+        .values(new)
+        .on_conflict_do_nothing()
+        .execute(c)
+        .map(|n| n > 0))
 }
 
 /// Find by (lower-cased) email.
@@ -89,4 +110,18 @@ pub fn set_password(conn: &mut DbConnection, id: i64, hash: &str, now: i64) -> Q
         ))
         .execute(conn)
         .map(|_| ())
+}
+
+/// Record that `id` showed `email` is theirs (a link sent to it was opened), unless the account
+/// changed its address since or was verified already. Returns whether the row changed.
+pub fn mark_verified(conn: &mut DbConnection, id: i64, email: &str, now: i64) -> QueryResult<bool> {
+    diesel::update(
+        users::table
+            .find(id)
+            .filter(users::email.eq(email))
+            .filter(users::email_verified_at.is_null()),
+    )
+    .set(users::email_verified_at.eq(now))
+    .execute(conn)
+    .map(|n| n > 0)
 }

@@ -1,15 +1,14 @@
-//! Sign-up, sign-in and sign-out pages.
+//! Sign-in and sign-out pages (sign-up is `routes::signup`).
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::web::{client_ip, removal, render_page, see_other, start_session, Visitor};
-use crate::domain::password::{check_new_password, NewPasswordError, MIN_PASSWORD_CHARS};
 use crate::domain::{Email, LocalPath};
 use crate::error::AppError;
 use crate::state::AppState;
 
-/// `?next=` of the sign-in and sign-up pages.
+/// `?next=` of the sign-in page.
 #[derive(Debug, Deserialize)]
 pub struct NextQuery {
     next: Option<String>,
@@ -18,17 +17,6 @@ pub struct NextQuery {
 /// The sign-in form.
 #[derive(Deserialize)]
 pub struct SignInForm {
-    email: String,
-    password: String,
-    csrf: String,
-    #[serde(default)]
-    next: String,
-}
-
-/// The sign-up form.
-#[derive(Deserialize)]
-pub struct SignUpForm {
-    name: String,
     email: String,
     password: String,
     csrf: String,
@@ -155,107 +143,6 @@ pub async fn sign_in(
                 },
             )
         }
-    }
-}
-
-/// `GET /signup`.
-pub async fn sign_up_page(
-    state: web::Data<AppState>,
-    mut visitor: Visitor,
-    query: web::Query<NextQuery>,
-) -> Result<HttpResponse, AppError> {
-    let next = local_next(query.next.as_deref().unwrap_or("/"));
-    page(
-        &state,
-        &mut visitor,
-        "signup.html",
-        actix_web::http::StatusCode::OK,
-        |ctx| {
-            ctx.insert("next", &next);
-        },
-    )
-}
-
-/// `POST /signup`: create the account and sign in; at most `security.sign_up_max_per_ip`
-/// accounts per client IP in the window (a taken email counts too: it cost a hash).
-pub async fn sign_up(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    mut visitor: Visitor,
-    form: web::Form<SignUpForm>,
-) -> Result<HttpResponse, AppError> {
-    visitor.check_csrf(&state, &form.csrf)?;
-    let form = form.into_inner();
-    let next = local_next(&form.next);
-    let name = form.name.trim().to_string();
-    let problem = match Email::parse(&form.email) {
-        Err(msg) => Some(msg),
-        Ok(_) if name.is_empty() || name.chars().count() > 100 => {
-            Some("Enter your name (at most 100 characters).".to_string())
-        }
-        Ok(_) => match check_new_password(&form.password) {
-            Err(NewPasswordError::TooShort) => Some(format!(
-                "Choose a password of at least {MIN_PASSWORD_CHARS} characters."
-            )),
-            Err(NewPasswordError::TooLong) => Some("That password is too long.".into()),
-            Ok(()) => None,
-        },
-    };
-    let rerender = |visitor: &mut Visitor, message: String| {
-        page(
-            &state,
-            visitor,
-            "signup.html",
-            actix_web::http::StatusCode::BAD_REQUEST,
-            |ctx| {
-                ctx.insert("next", &next);
-                ctx.insert("email", form.email.trim());
-                ctx.insert("name", &name);
-                ctx.insert("error", &message);
-            },
-        )
-    };
-    if let Some(message) = problem {
-        return rerender(&mut visitor, message);
-    }
-    let limiter = &state.limits.sign_up;
-    let reservation = limiter
-        .reserve_in(&state.db, &client_ip(&req), None, crate::clock::now())
-        .await?
-        .map_err(|retry_after| AppError::TooManyRequests { retry_after })?;
-    let created = {
-        let (db, hasher) = (state.db.clone(), state.hasher.clone());
-        let (email, password, name) = (form.email.clone(), form.password.clone(), name.clone());
-        tokio::task::spawn_blocking(move || {
-            crate::admin::create_user(&db, &hasher, &email, &name, &password, crate::clock::now())
-        })
-        .await
-    };
-    let created = match created {
-        Ok(Err(crate::admin::AdminError::Db(e))) => {
-            limiter.release_in(&state.db, reservation).await?;
-            return Err(e.into());
-        }
-        Ok(created) => created,
-        Err(e) => {
-            limiter.release_in(&state.db, reservation).await?;
-            return Err(AppError::Internal(e.to_string()));
-        }
-    };
-    match created {
-        Ok(user) => {
-            let cookies = start_session(&state, user.id, visitor.session_token()).await?;
-            let mut resp = see_other(&next);
-            for c in cookies {
-                let _ = resp.add_cookie(&c);
-            }
-            Ok(resp)
-        }
-        Err(crate::admin::AdminError::Conflict(_)) => rerender(
-            &mut visitor,
-            "An account with this email already exists. Sign in instead.".into(),
-        ),
-        Err(e) => Err(e.into()),
     }
 }
 

@@ -11,7 +11,7 @@ use crate::state::AppState;
 /// The header a rich client sends its device token in.
 pub const X_TOKEN: &str = "X-Token";
 
-/// `GET /me`: `{"lid":..,"name":..,"email":..}`; 401 with `WWW-Authenticate` otherwise. An
+/// `GET /me`: `{"lid":..,"name":..,"email":..,"email_verified":..}`; 401 with `WWW-Authenticate` otherwise. An
 /// `X-Token`, when present, is the credential (no fallback to `Authorization` if it is bad).
 pub async fn me(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, DeviceError> {
     let now = crate::clock::now();
@@ -24,11 +24,7 @@ pub async fn me(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResp
             .db
             .run(move |conn| device::user_for_token(conn, &token, now).map_err(DeviceError::from))
             .await?
-            .map(|user| Profile {
-                lid: user.lid,
-                name: user.name,
-                email: user.email,
-            })
+            .map(Profile::from)
     } else {
         let token = req
             .headers()

@@ -7,6 +7,7 @@ pub mod consent;
 pub mod consents;
 pub mod demo;
 pub mod device;
+pub mod email;
 pub mod error;
 pub mod health;
 pub mod history;
@@ -18,7 +19,9 @@ pub mod oauth;
 pub mod oauth_token;
 pub mod profile;
 pub mod refresh;
+pub mod reset;
 pub mod settings;
+pub mod signup;
 pub mod web;
 pub mod webauth;
 
@@ -42,8 +45,17 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .route("/static/{file}", get().to(assets::asset))
         .route("/signin", get().to(account::sign_in_page))
         .route("/signin", post().to(account::sign_in))
-        .route("/signup", get().to(account::sign_up_page))
-        .route("/signup", post().to(account::sign_up))
+        .route("/signup", get().to(signup::sign_up_page))
+        .route("/signup", post().to(signup::sign_up))
+        .route("/verify-email", get().to(email::verify_page))
+        .route("/verify-email", post().to(email::verify))
+        .route("/verify-email/resend", post().to(email::resend))
+        .route("/forgot-password", get().to(reset::forgot_page))
+        .route("/forgot-password", post().to(reset::forgot))
+        .route("/reset-password", get().to(reset::reset_page))
+        .route("/reset-password", post().to(reset::reset))
+        .route("/reset-password/done", get().to(reset::reset_done))
+        .route("/demo/outbox", get().to(email::demo_outbox))
         .route("/signout", post().to(account::sign_out))
         .route("/consent", get().to(consent::consent_page))
         .route("/Delegation.aspx", get().to(consent::consent_page))

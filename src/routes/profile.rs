@@ -12,7 +12,7 @@ fn delegated_token(req: &HttpRequest) -> Option<String> {
     crate::delauth::params::delegated_token(value)
 }
 
-/// `GET /users/@L@{lid}/profile`: `{"lid":..,"name":..,"email":..}` for a token carrying
+/// `GET /users/@L@{lid}/profile`: `{"lid":..,"name":..,"email":..,"email_verified":..}` for a token carrying
 /// `Profiles.Read` for that user; 401 otherwise.
 pub async fn profile(
     state: web::Data<AppState>,

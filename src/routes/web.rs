@@ -51,6 +51,7 @@ pub fn render_page(
     if let Some(user) = visitor.user() {
         ctx.insert("user_email", &user.email);
         ctx.insert("user_name", &user.name);
+        ctx.insert("user_email_verified", &user.email_verified());
     }
     let body = crate::templates::render(template, &ctx)?;
     let mut resp = HttpResponse::build(status)

@@ -123,7 +123,7 @@ async fn a_device_token_is_issued_shown_used_on_me_and_deleted() {
     let me: Value = r.json().await.unwrap();
     assert_eq!(
         me,
-        json!({"lid": user.lid, "name": "Test User", "email": "dana@example.com"})
+        json!({"lid": user.lid, "name": "Test User", "email": "dana@example.com", "email_verified": true})
     );
 
     // Log out: 204, then the token is gone everywhere.

@@ -124,6 +124,11 @@ pub fn test_config(db: &TestDb) -> Config {
     config.security.password_iterations = 1;
     config.log.filter = "warn".into();
     config.metrics.bind = "127.0.0.1:0".into();
+    // With SQLite the outbox sits beside the database in its temporary directory; a PostgreSQL
+    // test writes its mail to a temporary directory of its own, never the working directory.
+    if let Some((_, name)) = db.postgres() {
+        config.mail.outbox_dir = Some(std::env::temp_dir().join(format!("{name}.outbox")));
+    }
     config
 }
 

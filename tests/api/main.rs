@@ -14,6 +14,7 @@ mod dashboard;
 mod delauth;
 mod demo;
 mod device;
+mod email;
 mod error_pages;
 mod group_commit;
 mod health;

@@ -97,11 +97,26 @@ async fn the_sweeper_deletes_what_is_past_retention_and_keeps_what_reuse_detecti
         ),
     );
 
+    // An emailed link that expired unused, and one that still works.
+    for (name, expires) in [("an expired link", now - DAY), ("a live link", now + DAY)] {
+        exec(
+            &s.app,
+            &format!(
+                "INSERT INTO email_tokens (token_hash, user_id, purpose, email, created_at, \
+                 expires_at) VALUES ('{}', {}, 'reset', 'alice@example.com', {}, {expires})",
+                hash(name),
+                s.alice.id,
+                now - 2 * DAY
+            ),
+        );
+    }
     let swept: Value = cli_json(&cli(&s.app.db, &["sweep"], None));
     assert_eq!(swept["consumed_refresh_tokens"], 1, "{swept}");
     assert_eq!(swept["ended_families"], 2, "{swept}");
     assert_eq!(swept["sessions"], 1, "{swept}");
     assert_eq!(swept["audit_events"], 1, "{swept}");
+    assert_eq!(swept["email_links"], 1, "{swept}");
+    assert_eq!(count(&s.app, "email_tokens", "expires_at > 0"), 1);
 
     for (family, left) in [
         (revoked.family_id, 0),

@@ -103,6 +103,7 @@ pub(super) fn profile_example() -> String {
         lid: LID.into(),
         name: "Ann Example".into(),
         email: "ann@example.com".into(),
+        email_verified: true,
     };
     serde_json::to_string(&profile).unwrap()
 }

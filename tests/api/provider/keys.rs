@@ -108,9 +108,31 @@ async fn the_profiles_provider_serves_the_profile_only_for_a_token_with_profiles
         let r = get(path.clone(), Some(auth.clone())).await.unwrap();
         assert_eq!(r.status(), 200, "{auth}");
         let v: Value = r.json().await.unwrap();
-        let want = json!({"lid": w.user.lid, "name": "Test User", "email": "ann@example.com"});
+        let want = json!({"lid": w.user.lid, "name": "Test User", "email": "ann@example.com", "email_verified": true});
         assert_eq!(v, want);
     }
+    // An address nobody verified is given out as such (issue 15 item 6).
+    let lid = w.user.lid.clone();
+    w.app
+        .state
+        .db
+        .run_sync(|conn| {
+            use assent::db::schema::users;
+            use diesel::prelude::*;
+            diesel::update(users::table.filter(users::lid.eq(&lid)))
+                .set(users::email_verified_at.eq(None::<i64>))
+                .execute(conn)
+                .map_err(assent::db::DbError::from)
+        })
+        .unwrap();
+    let auth = format!("Bearer {token}");
+    let v: Value = get(path.clone(), Some(auth))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["email_verified"], false, "{v}");
 
     let contacts_only = w.grant(&["Contacts.Read"]).delegation_token;
     let bobs_path = format!("/users/@L@{}/profile", bob.lid);
