@@ -26,6 +26,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "revoke_app.html",
         include_str!("../templates/revoke_app.html"),
     ),
+    (
+        "revoke_permission.html",
+        include_str!("../templates/revoke_permission.html"),
+    ),
     ("history.html", include_str!("../templates/history.html")),
     ("account.html", include_str!("../templates/account.html")),
 ];

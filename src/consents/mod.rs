@@ -9,6 +9,7 @@
 pub mod account;
 pub mod dashboard;
 pub mod history;
+pub mod listing;
 pub mod moment;
 pub mod revoke;
 

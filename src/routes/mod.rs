@@ -80,6 +80,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .route("/ManageConsent.aspx", get().to(consents::consents_page))
         .route(
             "/account/consents/revoke",
+            get().to(consents::revoke_grant_page),
+        )
+        .route(
+            "/account/consents/revoke",
             post().to(consents::revoke_grant),
         )
         .route(
