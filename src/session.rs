@@ -6,7 +6,7 @@ use crate::db::{self, user::User, Db};
 use crate::error::AppError;
 
 /// Start a session for `user_id` that lasts `ttl_secs`, ending the `previous` one if given (a
-/// fresh token at every sign-in: no session fixation). Returns the new token, which exists in
+/// fresh token at every sign-in: no session fixation), and record the sign-in in the history. Returns the new token, which exists in
 /// clear only in the cookie.
 pub async fn start(
     db: &Db,
@@ -22,7 +22,18 @@ pub async fn start(
         if let Some(old) = previous_hash {
             db::session::delete(conn, &old)?;
         }
-        db::session::create(conn, user_id, &hash, now, ttl_secs).map_err(AppError::from)
+        db::session::create(conn, user_id, &hash, now, ttl_secs)?;
+        // The history lists sign-ins; one transaction with the session it records.
+        db::audit::record(
+            conn,
+            now,
+            "sign_in",
+            Some(user_id),
+            None,
+            None,
+            "signed in with your password in a browser",
+        )
+        .map_err(AppError::from)
     })
     .await?;
     Ok(token)

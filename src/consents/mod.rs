@@ -12,6 +12,7 @@ pub mod history;
 pub mod listing;
 pub mod moment;
 pub mod revoke;
+pub mod wording;
 
 pub use dashboard::{AppAccess, Dashboard, ExpiredAccess, PermissionAccess};
 pub use history::{HistoryEvent, HistoryPage};
