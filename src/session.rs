@@ -39,11 +39,23 @@ pub async fn start(
     Ok(token)
 }
 
-/// The user whose unexpired session `token` is (one indexed read).
+/// The user whose unexpired session `token` is (one indexed read). The session's last use is
+/// recorded at most once a minute ([`db::session::SEEN_EVERY_SECS`]), so most requests only read.
 pub async fn find_user(db: &Db, token: &str, now: i64) -> Result<Option<User>, AppError> {
     let hash = crate::crypto::TokenHash::of(token);
-    db.run(move |conn| db::session::find_user(conn, &hash, now).map_err(AppError::from))
-        .await
+    db.run(move |conn| {
+        let found = db::session::find_user(conn, &hash, now)?;
+        Ok(found.map(|(user, seen)| {
+            if seen <= now - db::session::SEEN_EVERY_SECS {
+                // Best effort: a failed write of the last use must not refuse the page.
+                if let Err(e) = db::session::touch(conn, &hash, now) {
+                    tracing::warn!(error = %e, "could not record a session's last use");
+                }
+            }
+            user
+        }))
+    })
+    .await
 }
 
 /// End the session `token` (signing out this browser).

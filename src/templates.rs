@@ -32,6 +32,14 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("history.html", include_str!("../templates/history.html")),
     ("account.html", include_str!("../templates/account.html")),
+    (
+        "delete_account.html",
+        include_str!("../templates/delete_account.html"),
+    ),
+    (
+        "account_deleted.html",
+        include_str!("../templates/account_deleted.html"),
+    ),
 ];
 
 /// Parse every template once; startup calls this so a broken template stops the server at once.

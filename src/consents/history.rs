@@ -107,15 +107,12 @@ pub fn page(
         names.insert(id, app);
     }
     apps.sort_by_key(|a| (a.name.to_lowercase(), a.appid.clone()));
-    let chosen = match appid {
-        Some(appid) => Some(
-            names
-                .iter()
-                .find(|(_, app)| app.as_ref().is_some_and(|(a, _)| a == appid))
-                .map(|(id, _)| *id),
-        ),
-        None => None,
-    };
+    let chosen = appid.map(|appid| {
+        names
+            .iter()
+            .find(|(_, app)| app.as_ref().is_some_and(|(a, _)| a == appid))
+            .map(|(id, _)| *id)
+    });
     let (total, rows) = match chosen {
         // An app without events of this user: nothing, not everything.
         Some(None) => (0, Vec::new()),

@@ -1,8 +1,10 @@
 //! The user's own surface over HTTP (no browser): the consent dashboard, revocation (immediate for
 //! refresh and the check endpoint), the confirmation step, CSRF and cross-user safety.
 
+mod deletion;
 mod history;
 mod listing;
+mod sessions;
 mod settings;
 pub mod setup;
 

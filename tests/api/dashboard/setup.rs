@@ -31,7 +31,15 @@ impl Setup {
 
     /// The same with the website's return URL `return_url`.
     pub async fn with_return_url(return_url: &str) -> Setup {
-        let app = TestApp::spawn().await;
+        Setup::with_config(return_url, |_| {}).await
+    }
+
+    /// The same with the configuration changed by `adjust`.
+    pub async fn with_config(
+        return_url: &str,
+        adjust: impl FnOnce(&mut assent::config::Config),
+    ) -> Setup {
+        let app = TestApp::spawn_with(adjust).await;
         let db = &app.state.db;
         let contacts = admin::create_provider(db, "Contacts service", false, 1).unwrap();
         let actions =
