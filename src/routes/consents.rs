@@ -140,6 +140,14 @@ pub async fn consents_page(
     ctx.insert("total", &total);
     ctx.insert("q", &q);
     ctx.insert("sort", sort.as_str());
+    // The notice naming a removed permission shows in its app's details, when the app stays.
+    let notice_app = match (&removed, query.done.as_deref(), &open) {
+        (Some(_), Some("revoked"), Some(appid)) if apps.iter().any(|a| &a.appid == appid) => {
+            appid.clone()
+        }
+        _ => String::new(),
+    };
+    ctx.insert("notice_app", &notice_app);
     ctx.insert("open", &open.unwrap_or_default());
     ctx.insert("expired", &expired);
     if let Some(message) = removed.as_deref().or(done_message(query.done.as_deref())) {
@@ -228,7 +236,8 @@ pub async fn revoke_grant(
         Revoked::Permission {
             app_ended: true, ..
         } => done("revoked_last"),
-        Revoked::Permission { .. } => done("revoked"),
+        // The app keeps other permissions: back to its open details (and the notice in them).
+        Revoked::Permission { .. } => format!("{}#app-{appid_text}", done("revoked")),
         Revoked::App { .. } => "/account/consents?done=removed".to_string(),
         Revoked::Nothing => "/account/consents?done=nothing".to_string(),
     }))

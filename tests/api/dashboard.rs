@@ -3,7 +3,7 @@
 
 mod deletion;
 mod history;
-mod listing;
+pub mod listing;
 mod sessions;
 mod settings;
 pub mod setup;

@@ -101,7 +101,7 @@ async fn deleting_the_account_confirms_with_the_password_then_ends_everything_at
     let html = page.text().await.unwrap();
     assert!(html.contains("Delete your account?"));
     assert!(html.contains("1 app loses its access"));
-    assert!(html.contains("2 browser sessions and 1 device are signed out"));
+    assert!(html.contains("2 browser sessions and 1 device</strong> are signed out"));
     let csrf = csrf_in(&html).unwrap();
 
     // Without the CSRF token, or with a wrong password: nothing happens.

@@ -9,7 +9,7 @@ use super::{location, post, signed_in_browser, Setup, DAY, PASSWORD};
 
 /// Fifty apps for Alice: `App 00` .. `App 49`, each with Contacts.Read; app i was last used i hours
 /// ago and allowed (50 - i) * 10 minutes ago, so "last used" and "recently allowed" order differently.
-fn fifty_apps(s: &Setup) -> Vec<String> {
+pub fn fifty_apps(s: &Setup) -> Vec<String> {
     let now = assent::clock::now();
     let mut appids = Vec::new();
     for i in 0..50 {
@@ -174,7 +174,11 @@ async fn removing_one_permission_asks_first_then_names_what_was_removed() {
     let done = s
         .revoke(&s.app.client, &s.site.appid, "Contacts.Read")
         .await;
-    assert_eq!(done, crafted);
+    assert_eq!(
+        done,
+        format!("{crafted}#app-{}", s.site.appid),
+        "back to the app"
+    );
     assert_eq!(s.check(&s.contacts, delt).await, json!({ "active": false }));
     let html = s.dashboard_at(&done).await;
     assert!(
