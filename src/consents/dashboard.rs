@@ -157,6 +157,16 @@ pub fn build(conn: &mut DbConnection, user_id: i64, now: i64) -> diesel::QueryRe
         apps: Vec::new(),
         expired: Vec::new(),
     };
+    // One read for every app's default return URL (the dashboard may list many apps).
+    let ids: Vec<i64> = apps
+        .iter()
+        .filter(|(_, a)| !a.active.is_empty())
+        .map(|(id, _)| *id)
+        .collect();
+    let hosts: BTreeMap<i64, String> = db::application::default_return_urls(conn, &ids)?
+        .into_iter()
+        .map(|(id, url)| (id, host_of(&url)))
+        .collect();
     for (application_id, app) in apps {
         for (permission, expired_at) in &app.expired {
             if !app.active.contains_key(permission) {
@@ -172,10 +182,7 @@ pub fn build(conn: &mut DbConnection, user_id: i64, now: i64) -> diesel::QueryRe
         if app.active.is_empty() {
             continue;
         }
-        let return_host = db::application::return_urls(conn, application_id)?
-            .first()
-            .map(|u| host_of(u))
-            .unwrap_or_default();
+        let return_host = hosts.get(&application_id).cloned().unwrap_or_default();
         let permissions = app
             .active
             .into_iter()
