@@ -94,23 +94,20 @@ pub fn page(
     page: i64,
     now: i64,
 ) -> diesel::QueryResult<HistoryPage> {
-    let mut names: BTreeMap<i64, Option<(String, String)>> = BTreeMap::new();
+    let mut names: BTreeMap<i64, (String, String)> = BTreeMap::new();
     let mut apps = Vec::new();
-    for id in db::audit::applications_of_user(conn, user_id)? {
-        let app = db::application::find(conn, id)?.map(|a| (a.appid, a.name));
-        if let Some((appid, name)) = &app {
-            apps.push(AppChoice {
-                appid: appid.clone(),
-                name: name.clone(),
-            });
-        }
-        names.insert(id, app);
+    for (id, appid, name) in db::audit::applications_of_user(conn, user_id)? {
+        apps.push(AppChoice {
+            appid: appid.clone(),
+            name: name.clone(),
+        });
+        names.insert(id, (appid, name));
     }
     apps.sort_by_key(|a| (a.name.to_lowercase(), a.appid.clone()));
     let chosen = appid.map(|appid| {
         names
             .iter()
-            .find(|(_, app)| app.as_ref().is_some_and(|(a, _)| a == appid))
+            .find(|(_, (a, _))| a == appid)
             .map(|(id, _)| *id)
     });
     let (total, rows) = match chosen {
@@ -126,7 +123,7 @@ pub fn page(
     for row in rows {
         let app_name = row
             .application_id
-            .and_then(|id| names.get(&id).cloned().flatten())
+            .and_then(|id| names.get(&id).cloned())
             .map(|(_, name)| name);
         let permissions = match (row.kind.as_str(), row.family_id) {
             ("grant", Some(family)) => db::grant::family_grants(conn, family)?

@@ -168,13 +168,20 @@ pub fn all_for_user(conn: &mut DbConnection, user_id: i64) -> QueryResult<Vec<Au
         .load(conn)
 }
 
-/// The applications a user's events are about (the history's filter).
-pub fn applications_of_user(conn: &mut DbConnection, user_id: i64) -> QueryResult<Vec<i64>> {
-    audit_events::table
+/// The applications a user's events are about, as (primary key, appid, name), in one read (the
+/// history's filter and app names).
+pub fn applications_of_user(
+    conn: &mut DbConnection,
+    user_id: i64,
+) -> QueryResult<Vec<(i64, String, String)>> {
+    use super::schema::applications;
+    let ids = audit_events::table
         .filter(audit_events::user_id.eq(user_id))
         .filter(audit_events::application_id.is_not_null())
-        .select(audit_events::application_id.assume_not_null())
-        .distinct()
+        .select(audit_events::application_id.assume_not_null());
+    applications::table
+        .filter(applications::id.eq_any(ids))
+        .select((applications::id, applications::appid, applications::name))
         .load(conn)
 }
 
