@@ -161,8 +161,8 @@ pub fn removed_notice(
         )
     } else {
         format!(
-            "Removed “{description}” from {app_name}. It can no longer use it; its other \
-             permissions stay."
+            "Removed “{description}” from {app_name}. It can no longer use it; the rest of its \
+             access stays."
         )
     }))
 }
