@@ -223,6 +223,16 @@ impl DeviceSignIn<'_> {
                     }
                 };
                 db::device::insert_token(conn, &hash, user_id, device.id, now, expires_at)?;
+                let detail = format!("signed in on {}", device_label(&device));
+                db::audit::record(
+                    conn,
+                    now,
+                    "device_sign_in",
+                    Some(user_id),
+                    None,
+                    None,
+                    &detail,
+                )?;
                 Ok::<_, DeviceError>(device.id)
             })
             .await?;
@@ -234,6 +244,17 @@ impl DeviceSignIn<'_> {
             device_id: device_id.to_string(),
         })
     }
+}
+
+/// How the account page and the history name a device: its type as the client gave it, and its
+/// own identifier (`phone “pixel-7”`, or `device “pixel-7”` without a type). Neither is a secret.
+pub fn device_label(device: &db::device::Device) -> String {
+    let kind = device
+        .device_type
+        .as_deref()
+        .filter(|k| !k.trim().is_empty())
+        .unwrap_or("device");
+    format!("{kind} “{}”", device.manufacturer_id)
 }
 
 /// `GET /tokens/<uuid>`: the token while it is valid.

@@ -6,7 +6,7 @@ use crate::db::{self, user::User, Db};
 use crate::error::AppError;
 
 /// Start a session for `user_id` that lasts `ttl_secs`, ending the `previous` one if given (a
-/// fresh token at every sign-in: no session fixation). Returns the new token, which exists in
+/// fresh token at every sign-in: no session fixation), and record the sign-in in the history. Returns the new token, which exists in
 /// clear only in the cookie.
 pub async fn start(
     db: &Db,
@@ -22,17 +22,40 @@ pub async fn start(
         if let Some(old) = previous_hash {
             db::session::delete(conn, &old)?;
         }
-        db::session::create(conn, user_id, &hash, now, ttl_secs).map_err(AppError::from)
+        db::session::create(conn, user_id, &hash, now, ttl_secs)?;
+        // The history lists sign-ins; one transaction with the session it records.
+        db::audit::record(
+            conn,
+            now,
+            "sign_in",
+            Some(user_id),
+            None,
+            None,
+            "signed in with your password in a browser",
+        )
+        .map_err(AppError::from)
     })
     .await?;
     Ok(token)
 }
 
-/// The user whose unexpired session `token` is (one indexed read).
+/// The user whose unexpired session `token` is (one indexed read). The session's last use is
+/// recorded at most once a minute ([`db::session::SEEN_EVERY_SECS`]), so most requests only read.
 pub async fn find_user(db: &Db, token: &str, now: i64) -> Result<Option<User>, AppError> {
     let hash = crate::crypto::TokenHash::of(token);
-    db.run(move |conn| db::session::find_user(conn, &hash, now).map_err(AppError::from))
-        .await
+    db.run(move |conn| {
+        let found = db::session::find_user(conn, &hash, now)?;
+        Ok(found.map(|(user, seen)| {
+            if seen <= now - db::session::SEEN_EVERY_SECS {
+                // Best effort: a failed write of the last use must not refuse the page.
+                if let Err(e) = db::session::touch(conn, &hash, now) {
+                    tracing::warn!(error = %e, "could not record a session's last use");
+                }
+            }
+            user
+        }))
+    })
+    .await
 }
 
 /// End the session `token` (signing out this browser).

@@ -30,6 +30,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "revoke_app.html",
         include_str!("../templates/revoke_app.html"),
     ),
+    (
+        "revoke_permission.html",
+        include_str!("../templates/revoke_permission.html"),
+    ),
     ("history.html", include_str!("../templates/history.html")),
     ("account.html", include_str!("../templates/account.html")),
     (
@@ -46,6 +50,14 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "email_status.html",
         include_str!("../templates/email_status.html"),
+    ),
+    (
+        "delete_account.html",
+        include_str!("../templates/delete_account.html"),
+    ),
+    (
+        "account_deleted.html",
+        include_str!("../templates/account_deleted.html"),
     ),
 ];
 

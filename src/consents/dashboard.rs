@@ -32,14 +32,18 @@ pub struct AppAccess {
     pub appid: String,
     /// Display name.
     pub name: String,
+    /// The first letter of the name, upper-case (the row's avatar).
+    pub initial: String,
     /// The host of its default return URL.
     pub return_host: String,
     /// Its privacy policy.
     pub privacy_url: Option<String>,
     /// The privacy policy's host.
     pub privacy_host: Option<String>,
-    /// When a token of this app was last issued or refreshed.
+    /// When a token of this app was last issued or refreshed (see [`super::listing`]).
     pub last_used: Moment,
+    /// The latest time one of its active permissions was allowed.
+    pub last_granted: Moment,
     /// Granted permissions, sorted by `Offer.Action`.
     pub permissions: Vec<PermissionAccess>,
 }
@@ -90,6 +94,7 @@ struct AppGroup {
     name: String,
     privacy_url: Option<String>,
     last_used_at: i64,
+    last_granted_at: i64,
     active: BTreeMap<String, Group>,
     expired: BTreeMap<String, i64>,
 }
@@ -101,6 +106,14 @@ pub fn describe(catalogue: &Catalogue, permission: &str) -> String {
         .and_then(|p| catalogue.resolve(&PermissionList::from_vec(vec![p])).ok())
         .and_then(|resolved| resolved.into_iter().next())
         .map_or_else(|| permission.to_string(), |r| r.description)
+}
+
+/// The first letter of `name`, upper-case (`?` for an empty name).
+pub fn initial(name: &str) -> String {
+    name.trim()
+        .chars()
+        .next()
+        .map_or_else(|| "?".to_string(), |c| c.to_uppercase().collect())
 }
 
 /// Build the dashboard of `user_id` at `now` (a few indexed reads).
@@ -125,6 +138,7 @@ pub fn build(conn: &mut DbConnection, user_id: i64, now: i64) -> diesel::QueryRe
             continue;
         }
         app.last_used_at = app.last_used_at.max(family.last_used_at);
+        app.last_granted_at = app.last_granted_at.max(grant.granted_at);
         let group = app.active.entry(grant.permission).or_insert_with(|| Group {
             granted_at: grant.granted_at,
             ..Group::default()
@@ -143,6 +157,16 @@ pub fn build(conn: &mut DbConnection, user_id: i64, now: i64) -> diesel::QueryRe
         apps: Vec::new(),
         expired: Vec::new(),
     };
+    // One read for every app's default return URL (the dashboard may list many apps).
+    let ids: Vec<i64> = apps
+        .iter()
+        .filter(|(_, a)| !a.active.is_empty())
+        .map(|(id, _)| *id)
+        .collect();
+    let hosts: BTreeMap<i64, String> = db::application::default_return_urls(conn, &ids)?
+        .into_iter()
+        .map(|(id, url)| (id, host_of(&url)))
+        .collect();
     for (application_id, app) in apps {
         for (permission, expired_at) in &app.expired {
             if !app.active.contains_key(permission) {
@@ -158,10 +182,7 @@ pub fn build(conn: &mut DbConnection, user_id: i64, now: i64) -> diesel::QueryRe
         if app.active.is_empty() {
             continue;
         }
-        let return_host = db::application::return_urls(conn, application_id)?
-            .first()
-            .map(|u| host_of(u))
-            .unwrap_or_default();
+        let return_host = hosts.get(&application_id).cloned().unwrap_or_default();
         let permissions = app
             .active
             .into_iter()
@@ -180,11 +201,13 @@ pub fn build(conn: &mut DbConnection, user_id: i64, now: i64) -> diesel::QueryRe
             .collect();
         dashboard.apps.push(AppAccess {
             appid: app.appid,
+            initial: initial(&app.name),
             name: app.name,
             return_host,
             privacy_host: app.privacy_url.as_deref().map(host_of),
             privacy_url: app.privacy_url,
             last_used: Moment::at(app.last_used_at, now),
+            last_granted: Moment::at(app.last_granted_at, now),
             permissions,
         });
     }
@@ -201,5 +224,12 @@ impl Dashboard {
     /// The app with `appid`, if it has access.
     pub fn app(&self, appid: &str) -> Option<&AppAccess> {
         self.apps.iter().find(|a| a.appid == appid)
+    }
+}
+
+impl AppAccess {
+    /// Its active permission `permission`, if it has it.
+    pub fn permission(&self, permission: &str) -> Option<&PermissionAccess> {
+        self.permissions.iter().find(|p| p.permission == permission)
     }
 }

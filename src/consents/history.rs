@@ -1,9 +1,13 @@
 //! The history page's model: the user's audit events (grants, refreshes, revocations, reuse
-//! detections, account changes), newest first, one page at a time, with app names.
+//! detections, sign-ins, account changes), newest first, one page at a time, optionally only those
+//! about one app, in plain words (see [`super::wording`]), with app names and, for a grant, each
+//! permission's description and the expiry the user chose.
 
 use std::collections::BTreeMap;
 
+use super::wording::{label, plain};
 use super::Moment;
+use crate::consents::dashboard::describe;
 use crate::db::{self, DbConnection};
 
 /// Events per page.
@@ -18,12 +22,34 @@ pub struct HistoryPage {
     pub page: i64,
     /// How many pages there are (at least 1).
     pub pages: i64,
-    /// All events of the user.
+    /// All events shown (of the chosen app, or all of the user's).
     pub total: i64,
     /// The newer page, if any.
     pub prev: Option<i64>,
     /// The older page, if any.
     pub next: Option<i64>,
+    /// The app the page is filtered to (its appid), if any.
+    pub app: Option<String>,
+    /// The apps the user's events are about, by name (the filter's choices).
+    pub apps: Vec<AppChoice>,
+}
+
+/// An app in the history's filter.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AppChoice {
+    /// Its appid.
+    pub appid: String,
+    /// Its name.
+    pub name: String,
+}
+
+/// A permission of a grant event, with the expiry chosen for it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct GrantedPermission {
+    /// The catalogue's description.
+    pub description: String,
+    /// Until when it was allowed.
+    pub until: Moment,
 }
 
 /// One event as the history shows it.
@@ -37,61 +63,87 @@ pub struct HistoryEvent {
     pub tone: &'static str,
     /// The app's name, when the event concerns one.
     pub app_name: Option<String>,
-    /// The stored detail (never a secret).
+    /// The detail in plain words (never a secret).
     pub detail: String,
+    /// A grant's permissions with their expiries (empty for other events).
+    pub permissions: Vec<GrantedPermission>,
     /// When.
     pub at: Moment,
 }
 
-/// The words and badge style of an event kind; unknown kinds show as themselves.
-pub fn label(kind: &str) -> (String, &'static str) {
-    let (text, tone) = match kind {
-        "grant" => ("Access allowed", "success"),
-        "refresh" => ("Access renewed", "info"),
-        "revoke" => ("Permission removed", "warn"),
-        "revoke_app" => ("App removed", "warn"),
-        "reuse_detected" => ("Token reuse detected: access ended", "danger"),
-        "password_changed" => ("Password changed", "muted"),
-        "signed_out_everywhere" => ("Signed out everywhere", "muted"),
-        "email_verified" => ("Email address verified", "success"),
-        "password_reset" => ("Password reset by email link", "warn"),
-        other => (other, "muted"),
-    };
-    (text.to_string(), tone)
+/// How many events there are, and those of page `page` (clamped to the last page).
+fn one_page(
+    conn: &mut DbConnection,
+    user_id: i64,
+    application_id: Option<i64>,
+    page: i64,
+) -> diesel::QueryResult<(i64, Vec<db::audit::AuditEvent>)> {
+    let total = db::audit::count_for_user(conn, user_id, application_id)?;
+    let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
+    let offset = (page.clamp(1, pages) - 1) * PER_PAGE;
+    let rows = db::audit::for_user(conn, user_id, application_id, PER_PAGE, offset)?;
+    Ok((total, rows))
 }
 
-/// Page `page` (from 1; out-of-range pages are clamped) of `user_id`'s history at `now`.
+/// Page `page` (from 1; out-of-range pages are clamped) of `user_id`'s history at `now`, only the
+/// events about app `appid` when given (an appid the user has no event of shows nothing).
 pub fn page(
     conn: &mut DbConnection,
     user_id: i64,
+    appid: Option<&str>,
     page: i64,
     now: i64,
 ) -> diesel::QueryResult<HistoryPage> {
-    let total = db::audit::count_for_user(conn, user_id)?;
+    let mut names: BTreeMap<i64, (String, String)> = BTreeMap::new();
+    let mut apps = Vec::new();
+    for (id, appid, name) in db::audit::applications_of_user(conn, user_id)? {
+        apps.push(AppChoice {
+            appid: appid.clone(),
+            name: name.clone(),
+        });
+        names.insert(id, (appid, name));
+    }
+    apps.sort_by_key(|a| (a.name.to_lowercase(), a.appid.clone()));
+    let chosen = appid.map(|appid| {
+        names
+            .iter()
+            .find(|(_, (a, _))| a == appid)
+            .map(|(id, _)| *id)
+    });
+    let (total, rows) = match chosen {
+        // An app without events of this user: nothing, not everything.
+        Some(None) => (0, Vec::new()),
+        Some(Some(id)) => one_page(conn, user_id, Some(id), page)?,
+        None => one_page(conn, user_id, None, page)?,
+    };
     let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
     let page = page.clamp(1, pages);
-    let rows = db::audit::for_user(conn, user_id, PER_PAGE, (page - 1) * PER_PAGE)?;
-    let mut names: BTreeMap<i64, Option<String>> = BTreeMap::new();
+    let catalogue = crate::catalogue::load(conn)?;
     let mut events = Vec::with_capacity(rows.len());
     for row in rows {
-        let app_name = match row.application_id {
-            Some(id) => match names.get(&id) {
-                Some(name) => name.clone(),
-                None => {
-                    let name = db::application::find(conn, id)?.map(|a| a.name);
-                    names.insert(id, name.clone());
-                    name
-                }
-            },
-            None => None,
+        let app_name = row
+            .application_id
+            .and_then(|id| names.get(&id).cloned())
+            .map(|(_, name)| name);
+        let permissions = match (row.kind.as_str(), row.family_id) {
+            ("grant", Some(family)) => db::grant::family_grants(conn, family)?
+                .into_iter()
+                .filter(|g| g.granted_at == row.at)
+                .map(|g| GrantedPermission {
+                    description: describe(&catalogue, &g.permission),
+                    until: Moment::at(g.expires_at, now),
+                })
+                .collect(),
+            _ => Vec::new(),
         };
         let (label, tone) = label(&row.kind);
         events.push(HistoryEvent {
+            detail: plain(&row.kind, &row.detail, &catalogue),
             kind: row.kind,
             label,
             tone,
             app_name,
-            detail: row.detail,
+            permissions,
             at: Moment::at(row.at, now),
         });
     }
@@ -102,18 +154,7 @@ pub fn page(
         total,
         prev: (page > 1).then(|| page - 1),
         next: (page < pages).then(|| page + 1),
+        app: appid.map(str::to_string),
+        apps,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::label;
-
-    #[test]
-    fn every_known_event_kind_has_words_and_an_unknown_one_shows_as_itself() {
-        for kind in ["grant", "refresh", "revoke", "revoke_app", "reuse_detected"] {
-            assert_ne!(label(kind).0, kind);
-        }
-        assert_eq!(label("device_login"), ("device_login".to_string(), "muted"));
-    }
 }

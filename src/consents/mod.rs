@@ -8,9 +8,14 @@
 
 pub mod account;
 pub mod dashboard;
+pub mod delete;
+pub mod export;
 pub mod history;
+pub mod listing;
 pub mod moment;
 pub mod revoke;
+pub mod sessions;
+pub mod wording;
 
 pub use dashboard::{AppAccess, Dashboard, ExpiredAccess, PermissionAccess};
 pub use history::{HistoryEvent, HistoryPage};

@@ -131,3 +131,38 @@ pub fn app(
     )?;
     Ok(Revoked::App { app_name: app.name })
 }
+
+/// The notice after removing `permission` of `appid`: "Removed “Read your contacts” from Contoso.
+/// ..." with the names from storage, and only while the app really no longer holds it on
+/// `dashboard` (`last`: the app has no access left at all), so a crafted link can not make the page
+/// claim a removal that did not happen.
+pub fn removed_notice(
+    conn: &mut DbConnection,
+    dashboard: &crate::consents::Dashboard,
+    appid: &AppId,
+    permission: &Permission,
+    last: bool,
+) -> diesel::QueryResult<Option<String>> {
+    let name = permission.to_string();
+    let app_left = dashboard.app(appid.as_str());
+    if app_left.is_some_and(|a| a.permission(&name).is_some()) || (last && app_left.is_some()) {
+        return Ok(None);
+    }
+    let Some(app) = db::application::find_by_appid(conn, appid.as_str())? else {
+        return Ok(None);
+    };
+    let catalogue = crate::catalogue::load(conn)?;
+    let description = crate::consents::dashboard::describe(&catalogue, &name);
+    let app_name = app.name;
+    Ok(Some(if last {
+        format!(
+            "Removed “{description}” from {app_name}. It was its last permission, so {app_name} \
+             no longer has any access to your account."
+        )
+    } else {
+        format!(
+            "Removed “{description}” from {app_name}. It can no longer use it; the rest of its \
+             access stays."
+        )
+    }))
+}

@@ -137,6 +137,18 @@ pub fn return_urls(conn: &mut DbConnection, application_id: i64) -> QueryResult<
         .load(conn)
 }
 
+/// The default return URL (position 0) of each of `application_ids`, in one read.
+pub fn default_return_urls(
+    conn: &mut DbConnection,
+    application_ids: &[i64],
+) -> QueryResult<Vec<(i64, String)>> {
+    app_return_urls::table
+        .filter(app_return_urls::application_id.eq_any(application_ids))
+        .filter(app_return_urls::position.eq(0))
+        .select((app_return_urls::application_id, app_return_urls::url))
+        .load(conn)
+}
+
 /// Replace the secret; the previous one stays valid until `old_expires_at` when given.
 pub fn set_secret(
     conn: &mut DbConnection,

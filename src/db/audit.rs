@@ -118,28 +118,71 @@ pub(crate) fn record_with_id(
         .map(|_| ())
 }
 
-/// A user's events, newest first, one page.
+/// A user's events (only those about `application_id` when given), newest first, one page.
 pub fn for_user(
     conn: &mut DbConnection,
     user_id: i64,
+    application_id: Option<i64>,
     limit: i64,
     offset: i64,
 ) -> QueryResult<Vec<AuditEvent>> {
+    super::on_backend!(conn, |c| {
+        let mut query = audit_events::table
+            .filter(audit_events::user_id.eq(user_id))
+            .into_boxed();
+        if let Some(app) = application_id {
+            query = query.filter(audit_events::application_id.eq(app));
+        }
+        query
+            .order((audit_events::at.desc(), audit_events::id.desc()))
+            .limit(limit)
+            .offset(offset)
+            .select(AuditEvent::as_select())
+            .load(c)
+    })
+}
+
+/// How many events a user has (only those about `application_id` when given).
+pub fn count_for_user(
+    conn: &mut DbConnection,
+    user_id: i64,
+    application_id: Option<i64>,
+) -> QueryResult<i64> {
+    super::on_backend!(conn, |c| {
+        let mut query = audit_events::table
+            .filter(audit_events::user_id.eq(user_id))
+            .into_boxed();
+        if let Some(app) = application_id {
+            query = query.filter(audit_events::application_id.eq(app));
+        }
+        query.count().get_result(c)
+    })
+}
+
+/// Every event of a user, oldest first (the data download).
+pub fn all_for_user(conn: &mut DbConnection, user_id: i64) -> QueryResult<Vec<AuditEvent>> {
     audit_events::table
         .filter(audit_events::user_id.eq(user_id))
-        .order((audit_events::at.desc(), audit_events::id.desc()))
-        .limit(limit)
-        .offset(offset)
+        .order((audit_events::at.asc(), audit_events::id.asc()))
         .select(AuditEvent::as_select())
         .load(conn)
 }
 
-/// How many events a user has (for the history's page count).
-pub fn count_for_user(conn: &mut DbConnection, user_id: i64) -> QueryResult<i64> {
-    audit_events::table
+/// The applications a user's events are about, as (primary key, appid, name), in one read (the
+/// history's filter and app names).
+pub fn applications_of_user(
+    conn: &mut DbConnection,
+    user_id: i64,
+) -> QueryResult<Vec<(i64, String, String)>> {
+    use super::schema::applications;
+    let ids = audit_events::table
         .filter(audit_events::user_id.eq(user_id))
-        .count()
-        .get_result(conn)
+        .filter(audit_events::application_id.is_not_null())
+        .select(audit_events::application_id.assume_not_null());
+    applications::table
+        .filter(applications::id.eq_any(ids))
+        .select((applications::id, applications::appid, applications::name))
+        .load(conn)
 }
 
 #[cfg(test)]

@@ -196,3 +196,51 @@ pub fn active_for_user(
         .select(DeviceToken::as_select())
         .load(conn)
 }
+
+/// The user's unexpired tokens with their devices, newest first (the account page).
+pub fn active_with_devices(
+    conn: &mut DbConnection,
+    user_id: i64,
+    now: i64,
+) -> QueryResult<Vec<(DeviceToken, Device)>> {
+    device_tokens::table
+        .inner_join(devices::table.on(devices::id.eq(device_tokens::device_id)))
+        .filter(device_tokens::user_id.eq(user_id))
+        .filter(device_tokens::expires_at.gt(now))
+        .order((device_tokens::created_at.desc(), device_tokens::id.desc()))
+        .select((DeviceToken::as_select(), Device::as_select()))
+        .load(conn)
+}
+
+/// Every device of the user (the data download).
+pub fn devices_of_user(conn: &mut DbConnection, user_id: i64) -> QueryResult<Vec<Device>> {
+    devices::table
+        .filter(devices::user_id.eq(user_id))
+        .order(devices::created_at.asc())
+        .select(Device::as_select())
+        .load(conn)
+}
+
+/// Delete token `id` of `user_id` (someone else's id changes nothing); how many, with its device.
+pub fn delete_token_by_id(
+    conn: &mut DbConnection,
+    user_id: i64,
+    id: i64,
+) -> QueryResult<Option<Device>> {
+    let device: Option<Device> = device_tokens::table
+        .inner_join(devices::table.on(devices::id.eq(device_tokens::device_id)))
+        .filter(device_tokens::id.eq(id))
+        .filter(device_tokens::user_id.eq(user_id))
+        .select(Device::as_select())
+        .get_result(conn)
+        .optional()?;
+    if device.is_some() {
+        diesel::delete(
+            device_tokens::table
+                .filter(device_tokens::id.eq(id))
+                .filter(device_tokens::user_id.eq(user_id)),
+        )
+        .execute(conn)?;
+    }
+    Ok(device)
+}

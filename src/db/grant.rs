@@ -327,3 +327,23 @@ pub fn revoke_app_grants(
     .set(grants::revoked_at.eq(now))
     .execute(conn)
 }
+
+/// Revoke every unrevoked grant of a user (all apps); returns how many.
+pub fn revoke_all_for_user(conn: &mut DbConnection, user_id: i64, now: i64) -> QueryResult<usize> {
+    diesel::update(
+        grants::table
+            .filter(grants::user_id.eq(user_id))
+            .filter(grants::revoked_at.is_null()),
+    )
+    .set(grants::revoked_at.eq(now))
+    .execute(conn)
+}
+
+/// Every family of a user that is not revoked (all apps).
+pub fn live_families_of_user(conn: &mut DbConnection, user_id: i64) -> QueryResult<Vec<i64>> {
+    token_families::table
+        .filter(token_families::user_id.eq(user_id))
+        .filter(token_families::revoked_at.is_null())
+        .select(token_families::id)
+        .load(conn)
+}

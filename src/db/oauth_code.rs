@@ -144,3 +144,14 @@ pub fn void_for_user_app(
     .set(authorization_codes::consumed_at.eq(now))
     .execute(conn)
 }
+
+/// Void every unexchanged code of a user (all apps).
+pub fn void_for_user(conn: &mut DbConnection, user_id: i64, now: i64) -> QueryResult<usize> {
+    diesel::update(
+        authorization_codes::table
+            .filter(authorization_codes::user_id.eq(user_id))
+            .filter(authorization_codes::consumed_at.is_null()),
+    )
+    .set(authorization_codes::consumed_at.eq(now))
+    .execute(conn)
+}

@@ -125,3 +125,16 @@ pub fn mark_verified(conn: &mut DbConnection, id: i64, email: &str, now: i64) ->
     .execute(conn)
     .map(|n| n > 0)
 }
+
+/// Change the display name.
+pub fn set_name(conn: &mut DbConnection, id: i64, name: &str) -> QueryResult<usize> {
+    diesel::update(users::table.find(id))
+        .set(users::name.eq(name))
+        .execute(conn)
+}
+
+/// Delete the user; every row that belongs to them goes with it (`ON DELETE CASCADE`: sessions,
+/// grants and their families and refresh tokens, codes, devices and their tokens, history).
+pub fn delete(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
+    diesel::delete(users::table.find(id)).execute(conn)
+}

@@ -1,4 +1,5 @@
-//! `GET /account/history?page=N`: grants, refreshes, revocations and reuse detections, newest first.
+//! `GET /account/history?page=N&app=APPID`: grants, refreshes, revocations, reuse detections,
+//! sign-ins and account changes, newest first, optionally only those about one app.
 
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
@@ -8,10 +9,12 @@ use crate::consents;
 use crate::error::AppError;
 use crate::state::AppState;
 
-/// `?page=` (from 1; anything else shows the first page).
+/// `?page=` (from 1; anything else shows the first page) and `?app=` (an appid: only the events
+/// about that app; empty or anything else: every event).
 #[derive(Debug, Deserialize)]
 pub struct HistoryQuery {
     page: Option<String>,
+    app: Option<String>,
 }
 
 /// `GET /account/history`.
@@ -25,10 +28,18 @@ pub async fn history_page(
         .as_deref()
         .and_then(|p| p.trim().parse::<i64>().ok())
         .unwrap_or(1);
+    let app = query
+        .app
+        .as_deref()
+        .and_then(crate::domain::AppId::parse)
+        .map(|a| a.as_str().to_string());
     let (user_id, now) = (user.id, crate::clock::now());
     let history = state
         .db
-        .run(move |conn| consents::history::page(conn, user_id, page, now).map_err(AppError::from))
+        .run(move |conn| {
+            consents::history::page(conn, user_id, app.as_deref(), page, now)
+                .map_err(AppError::from)
+        })
         .await?;
     let mut ctx = tera::Context::new();
     ctx.insert("tab", "history");

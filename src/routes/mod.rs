@@ -1,6 +1,7 @@
 //! HTTP handlers, one file per resource. With `startup`, the only code that sees actix.
 
 pub mod account;
+pub mod account_data;
 pub mod assets;
 pub mod check;
 pub mod consent;
@@ -20,6 +21,7 @@ pub mod oauth_token;
 pub mod profile;
 pub mod refresh;
 pub mod reset;
+pub mod sessions;
 pub mod settings;
 pub mod signup;
 pub mod web;
@@ -90,8 +92,19 @@ pub fn configure(cfg: &mut ServiceConfig) {
             "/account/sign-out-everywhere",
             post().to(settings::sign_out_everywhere),
         )
+        .route("/account/name", post().to(sessions::change_name))
+        .route("/account/sessions/end", post().to(sessions::end_session))
+        .route("/account/devices/end", post().to(sessions::end_device))
+        .route("/account/data", post().to(account_data::download))
+        .route("/account/delete", get().to(account_data::delete_page))
+        .route("/account/delete", post().to(account_data::delete_account))
+        .route("/account/deleted", get().to(account_data::deleted_page))
         .route("/account/consents", get().to(consents::consents_page))
         .route("/ManageConsent.aspx", get().to(consents::consents_page))
+        .route(
+            "/account/consents/revoke",
+            get().to(consents::revoke_grant_page),
+        )
         .route(
             "/account/consents/revoke",
             post().to(consents::revoke_grant),

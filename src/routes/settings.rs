@@ -37,7 +37,7 @@ pub struct CsrfOnlyForm {
     csrf: String,
 }
 
-fn account_page_with(
+async fn account_page_with(
     state: &AppState,
     visitor: &mut Visitor,
     user: &User,
@@ -45,7 +45,19 @@ fn account_page_with(
     notice: Option<&str>,
     error: Option<&str>,
 ) -> Result<HttpResponse, AppError> {
+    let current = visitor.session_token().map(crate::crypto::TokenHash::of);
+    let (user_id, now) = (user.id, crate::clock::now());
+    let (sessions, devices) = state
+        .db
+        .run(move |conn| {
+            crate::consents::sessions::list(conn, user_id, current.as_ref(), now)
+                .map_err(AppError::from)
+        })
+        .await?;
     let mut ctx = tera::Context::new();
+    ctx.insert("sessions", &sessions);
+    ctx.insert("devices", &devices);
+    ctx.insert("max_name_len", &crate::consents::sessions::MAX_NAME_CHARS);
     ctx.insert("tab", "account");
     ctx.insert("min_password_len", &MIN_PASSWORD_CHARS);
     ctx.insert(
@@ -73,9 +85,13 @@ pub async fn account_page(
 ) -> Result<HttpResponse, AppError> {
     let notice = match query.done.as_deref() {
         Some("password") => Some("Password changed. Every other session of your account ended."),
+        Some("session") => Some("Signed out. That browser has to sign in again."),
+        Some("device") => Some("Signed out. That device has to sign in again."),
+        Some("name") => Some("Name changed."),
+        Some("nothing") => Some("Nothing to sign out: that session had already ended."),
         _ => None,
     };
-    account_page_with(&state, &mut visitor, &user, StatusCode::OK, notice, None)
+    account_page_with(&state, &mut visitor, &user, StatusCode::OK, notice, None).await
 }
 
 /// `POST /account/password`: current + new (+ confirmation); limited like sign-in on failures.
@@ -134,7 +150,7 @@ pub async fn change_password(
         Err(e) => {
             let message = e.to_string();
             let status = StatusCode::BAD_REQUEST;
-            account_page_with(&state, &mut visitor, &user, status, None, Some(&message))
+            account_page_with(&state, &mut visitor, &user, status, None, Some(&message)).await
         }
     }
 }

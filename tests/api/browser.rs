@@ -6,6 +6,7 @@
 mod driver;
 mod pages;
 mod return_site;
+mod scale;
 
 use fantoccini::Locator;
 use serde_json::Value;
@@ -151,13 +152,15 @@ async fn a_user_removes_one_permission_then_the_whole_app_in_a_real_browser() {
     let token = s.site.open(&field("ConsentToken").unwrap());
     let reft = token.get("reft").unwrap();
 
-    // The dashboard shows the app and both permissions.
+    // The dashboard shows the app as a row; opened, its permissions.
     c.goto(&format!("{}/account/consents", s.app.address))
         .await
         .unwrap();
+    click(&chrome, Locator::Css("details.app-row > summary")).await;
     let text = chrome.main_text().await;
     for shown in [
         "Contoso Test Site",
+        "2 permissions",
         "Read your contacts",
         "Read your news feed",
         "expires in 30 days",
@@ -167,18 +170,42 @@ async fn a_user_removes_one_permission_then_the_whole_app_in_a_real_browser() {
     audit(&chrome, "the dashboard").await;
     assert_security_headers(&s, "/account/consents").await;
 
-    // Remove one permission.
-    let contacts = "//form[input[@name='permission' and @value='Contacts.Read']]//button";
-    click(&chrome, Locator::XPath(contacts)).await;
+    // Remove one permission: a confirmation page names it first.
+    click(
+        &chrome,
+        Locator::Css("a.grant-remove[href$='permission=Contacts.Read']"),
+    )
+    .await;
+    let heading = c
+        .wait()
+        .for_element(Locator::Css("h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        heading,
+        "Remove “Read your contacts” from Contoso Test Site?"
+    );
+    audit(&chrome, "the permission's confirmation page").await;
+    click(
+        &chrome,
+        Locator::Css("form[action='/account/consents/revoke'] button[type=submit]"),
+    )
+    .await;
     chrome
-        .wait_for_url("the notice", |u| u.query() == Some("done=revoked"))
+        .wait_for_url("the notice", |u| {
+            u.query().is_some_and(|q| q.starts_with("done=revoked&"))
+        })
         .await;
     let text = chrome.main_text().await;
     assert!(
-        text.contains("Permission removed") && !text.contains("Read your contacts"),
-        "{text}"
+        text.contains("Removed “Read your contacts” from Contoso Test Site.")
+            && text.contains("Read your news feed"),
+        "the notice names it and the app stays open: {text}"
     );
-    assert!(text.contains("Read your news feed"));
+    assert!(!text.contains("Remove… “Read your contacts”"));
     assert_eq!(
         refresh_with(&s.app, &s.site, "Contacts.Read", &reft).await,
         Err("consent_revoked".into())
