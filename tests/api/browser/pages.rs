@@ -251,6 +251,8 @@ async fn the_demo_signs_in_connects_and_forgets_a_removed_grant_in_a_real_browse
     c.goto(&format!("{}/account/consents", app.address))
         .await
         .unwrap();
+    // The app's row opens to its details, which hold the removal.
+    click(&chrome, "details summary").await;
     click(&chrome, "a[href^='/account/consents/remove']").await;
     click(
         &chrome,
