@@ -84,7 +84,7 @@ pub struct DatabaseConfig {
     pub checkout_timeout_ms: u32,
     /// `sqlite_synchronous`: `normal` (default; a commit survives a crash of the process, a power
     /// loss may lose the last ones) or `full` (every commit survives a power loss).
-    pub sqlite_synchronous: crate::db::Synchronous,
+    pub sqlite_synchronous: Synchronous,
 }
 
 impl Default for DatabaseConfig {
@@ -95,7 +95,37 @@ impl Default for DatabaseConfig {
             busy_timeout_ms: 5000,
             statement_timeout_ms: 5000,
             checkout_timeout_ms: 5000,
-            sqlite_synchronous: crate::db::Synchronous::Normal,
+            sqlite_synchronous: Synchronous::Normal,
+        }
+    }
+}
+
+/// The file of an embedded database URL (`sqlite://PATH` or `sqlite:PATH`); None for any other
+/// (the rule by which the scheme picks the backend, see `db::Backend`).
+pub fn sqlite_path(url: &str) -> Option<&str> {
+    url.strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .filter(|path| !path.is_empty())
+}
+
+/// `database.sqlite_synchronous`: when a commit on SQLite (in WAL mode) is durable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Synchronous {
+    /// `NORMAL`: a commit survives a crash of Assent (or of anything but the machine); a power loss
+    /// or an operating-system crash can lose the last commits, never corrupt the file.
+    #[default]
+    Normal,
+    /// `FULL`: every commit is on disk (fsync) before it is answered, so it survives a power loss.
+    Full,
+}
+
+impl Synchronous {
+    /// The PRAGMA value.
+    pub fn pragma(self) -> &'static str {
+        match self {
+            Synchronous::Normal => "NORMAL",
+            Synchronous::Full => "FULL",
         }
     }
 }

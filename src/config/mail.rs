@@ -92,9 +92,9 @@ impl MailConfig {
         if let Some(dir) = &self.outbox_dir {
             return dir.clone();
         }
-        match crate::db::Backend::from_url(database_url) {
-            Ok(crate::db::Backend::Sqlite(path)) => PathBuf::from(format!("{path}.outbox")),
-            _ => PathBuf::from("assent-outbox"),
+        match super::sqlite_path(database_url) {
+            Some(path) => PathBuf::from(format!("{path}.outbox")),
+            None => PathBuf::from("assent-outbox"),
         }
     }
 

@@ -17,13 +17,8 @@ impl Backend {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             return Ok(Backend::Postgres(url.to_string()));
         }
-        let path = url
-            .strip_prefix("sqlite://")
-            .or_else(|| url.strip_prefix("sqlite:"))
-            .ok_or_else(|| DbError::BadUrl(url.to_string()))?;
-        if path.is_empty() {
-            return Err(DbError::BadUrl(url.to_string()));
-        }
+        let path =
+            crate::config::sqlite_path(url).ok_or_else(|| DbError::BadUrl(url.to_string()))?;
         Ok(Backend::Sqlite(path.to_string()))
     }
 }

@@ -17,6 +17,7 @@ mod checkpoint;
 pub mod decided_consent;
 pub mod device;
 pub mod email_token;
+mod error;
 pub mod grant;
 mod group;
 pub mod limit;
@@ -58,9 +59,11 @@ mod connection {
         Sqlite(SqliteConnection),
     }
 }
+pub use crate::config::Synchronous;
 pub use backend::Backend;
 pub use connection::DbConnection;
-pub use pool::{Settings, Synchronous};
+pub use error::DbError;
+pub use pool::Settings;
 
 /// Run a query on the concrete connection inside a [`DbConnection`]. Through the
 /// `MultiConnection` every execution serializes the query's SQL to look up its prepared statement;
@@ -75,43 +78,6 @@ macro_rules! on_backend {
     };
 }
 pub(crate) use on_backend;
-
-/// Errors of the storage layer.
-#[derive(Debug, thiserror::Error)]
-pub enum DbError {
-    /// The URL names no supported backend.
-    #[error("unsupported database URL (expected sqlite://PATH or postgres://...): {0}")]
-    BadUrl(String),
-    /// No connection could be had.
-    #[error("database connection failed: {0}")]
-    Pool(#[from] r2d2::Error),
-    /// A query failed.
-    #[error("database query failed: {0}")]
-    Query(#[from] diesel::result::Error),
-    /// Migrations failed.
-    #[error("database migration failed: {0}")]
-    Migration(String),
-    /// The storage work did not finish within its bound (a stalled database or network).
-    #[error("the database did not answer within {0} ms")]
-    Timeout(u64),
-    /// The blocking task was cancelled or panicked.
-    #[error("a blocking database task failed")]
-    Blocking,
-    /// A group write (see `group`) failed as a whole: no connection, or its commit failed.
-    #[error("the group write failed: {0}")]
-    Group(String),
-}
-
-impl DbError {
-    /// A failure of the storage itself (no connection, a failed query), as opposed to a
-    /// misconfiguration or a panicked task: answered 503 on every surface.
-    pub fn is_storage_failure(&self) -> bool {
-        matches!(
-            self,
-            DbError::Pool(_) | DbError::Query(_) | DbError::Timeout(_) | DbError::Group(_)
-        )
-    }
-}
 
 /// The connection pool and what the backend needs to write safely.
 #[derive(Clone)]

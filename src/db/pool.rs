@@ -8,6 +8,7 @@
 //! the statements that succeeded on it, so a failed call can tell whether it wrote nothing and may
 //! be retried (see `Db::run_sync`).
 
+use crate::config::Synchronous;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -144,28 +145,6 @@ pub struct Settings {
     pub checkout_timeout_ms: u32,
     /// When an SQLite commit is durable.
     pub sqlite_synchronous: Synchronous,
-}
-
-/// `database.sqlite_synchronous`: when a commit on SQLite (in WAL mode) is durable.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Synchronous {
-    /// `NORMAL`: a commit survives a crash of Assent (or of anything but the machine); a power loss
-    /// or an operating-system crash can lose the last commits, never corrupt the file.
-    #[default]
-    Normal,
-    /// `FULL`: every commit is on disk (fsync) before it is answered, so it survives a power loss.
-    Full,
-}
-
-impl Synchronous {
-    /// The PRAGMA value.
-    pub fn pragma(self) -> &'static str {
-        match self {
-            Synchronous::Normal => "NORMAL",
-            Synchronous::Full => "FULL",
-        }
-    }
 }
 
 impl Default for Settings {
