@@ -3,27 +3,10 @@
 //! token again; otherwise presenting a rotated token is reuse and ends the grant (RFC 9700 section
 //! 4.14.2). The OAuth side of the same rule is in `oauth::discovery_code_with_pkce_...`.
 
-use assent::db::DbError;
-
 use crate::dashboard::Setup;
+use crate::rotation::refresh_tokens_of;
 
 const RETURN_URL: &str = "https://contoso.example/cb";
-
-fn refresh_tokens_of(s: &Setup, family: i64) -> i64 {
-    use assent::db::schema::refresh_tokens::dsl::*;
-    use diesel::prelude::*;
-    s.app
-        .state
-        .db
-        .run_sync(|conn| {
-            refresh_tokens
-                .filter(family_id.eq(family))
-                .count()
-                .get_result::<i64>(conn)
-                .map_err(DbError::from)
-        })
-        .unwrap()
-}
 
 #[tokio::test]
 async fn a_retry_within_the_grace_gets_the_same_refresh_token_and_writes_nothing() {

@@ -43,7 +43,8 @@ fn rotate_with(s: &Setup, reft: &str, earlier: Presented, now: i64) -> RefreshOu
     }
 }
 
-fn refresh_tokens_of(s: &Setup, family: i64) -> i64 {
+/// How many refresh tokens family `family` holds (consumed or not).
+pub fn refresh_tokens_of(s: &Setup, family: i64) -> i64 {
     use assent::db::schema::refresh_tokens::dsl::*;
     use diesel::prelude::*;
     s.app
