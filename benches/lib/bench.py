@@ -48,6 +48,8 @@ def main():
     ap.add_argument("--rows", type=lambda v: [r for r in v.split(",") if r], default=None,
                     help="only these main rows (comma-separated names), e.g. for profiling")
     ap.add_argument("--no-peer", action="store_true")
+    ap.add_argument("--baseline", default=None,
+                    help="another assent binary whose main rows run first, for ratios in one run")
     ap.add_argument("--no-full", action="store_true",
                     help="skip the SQLite rows with sqlite_synchronous = full")
     ap.add_argument("--assent", required=True)
@@ -71,6 +73,9 @@ def main():
     try:
         for url in urls:
             server_url = None if url == "sqlite" or url.startswith("sqlite:") else url
+            if args.baseline:
+                run_backend(runner, args.baseline, server_url, args.work, args, results,
+                            tag="baseline")
             run_backend(runner, args.assent, server_url, args.work, args, results)
             if server_url is None and not args.no_full:
                 run_backend(runner, args.assent, None, args.work, args, results, synchronous="full")

@@ -66,6 +66,17 @@ def report(results, args, meta):
     if peak:
         verdict(peak < RSS_MAX_MIB, f"peak RSS {peak:.1f} MiB < {RSS_MAX_MIB} MiB")
     out.append("")
+    baseline = [d for d in ceilings if d.endswith("-baseline")]
+    if baseline:
+        out.append("Against the baseline binary (this build's req/s / the baseline's):")
+        for b in baseline:
+            d = b[: -len("-baseline")]
+            for r in rows:
+                if r["db"] == b and (d, r["row"]) in by and r["rps"]:
+                    ratio = by[(d, r["row"])]["rps"] / r["rps"]
+                    out.append(f"- {d} {r['row']}: {by[(d, r['row'])]['rps']:,.0f} / "
+                               f"{r['rps']:,.0f} = {ratio:.2f}x")
+        out.append("")
     peer_rows = {r["base"]: r for r in rows if r["db"] == "oidc-provider"}
     if peer_rows:
         out.append("Peer (Assent req/s / oidc-provider req/s):")

@@ -40,10 +40,12 @@ def oauth_args(a):
 FULL_ROWS = ("ceiling", "refresh-live", "refresh-oauth", "consent")
 
 
-def run_backend(runner, binary, server_url, work, args, results, synchronous=None):
-    """The main rows on one fresh database; with `synchronous`, SQLite's durability mode."""
-    db = Database(server_url, work, f"main-{synchronous}" if synchronous else "main")
-    label = f"{db.label}-{synchronous}" if synchronous else db.label
+def run_backend(runner, binary, server_url, work, args, results, synchronous=None, tag=None):
+    """The main rows on one fresh database; with `synchronous`, SQLite's durability mode; `tag`
+    names another binary (the baseline) in the labels."""
+    suffix = "".join(f"-{t}" for t in (synchronous, tag) if t)
+    db = Database(server_url, work, f"main{suffix}")
+    label = f"{db.label}{suffix}"
     a = Assent(binary, db, work, f"{label}-main")
     if synchronous:
         path = os.path.join(work, f"{label}.toml")
