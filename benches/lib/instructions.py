@@ -71,6 +71,9 @@ def measure(binary, server_url, work, tag, requests, driver):
         a.serve()
         c = Client(a, driver)
         c.sign_in()
+        # A consent form is decided once: one undecided form per consent request measured (and
+        # per warm-up one), fetched before any grant (afterwards the consent is remembered).
+        forms = c.consent_forms(20 + requests // 4)
         c.consent_form()
         checks = c.consent_tokens(16)
         conn = http.client.HTTPConnection("127.0.0.1", a.port, timeout=120)
@@ -111,7 +114,7 @@ def measure(binary, server_url, work, tag, requests, driver):
                 "POST", "/oauth2/introspect", f"token={urlenc(checks[i % 16]['delt'])}", rp)),
             ("refresh-live", requests // 4, refresh_live),
             ("refresh-oauth", requests // 4, refresh_oauth),
-            ("consent", requests // 4, lambda _: call("POST", "/consent", c.consent_body,
+            ("consent", requests // 4, lambda _: call("POST", "/consent", forms.pop(),
                                                       signed_in)),
         ]
         out = {}
