@@ -123,6 +123,7 @@ mod tests {
             "session_ended",
             "device_signed_out",
             "name_changed",
+            "time_zone_changed",
         ] {
             assert_ne!(label(kind).0, kind);
         }
