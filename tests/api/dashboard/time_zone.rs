@@ -134,12 +134,20 @@ async fn a_user_in_tokyo_sees_a_grants_end_in_tokyo_time_on_the_dashboard_and_hi
     let dashboard = html(&s.app, me, "/account/consents").await;
     assert_until(&dashboard, until, &tokyo_date, "08:30 JST");
     assert!(!dashboard.contains(" UTC"), "no time says UTC: {dashboard}");
+    assert!(
+        dashboard.contains("Dates are in Asia/Tokyo time."),
+        "the page says which zone: {dashboard}"
+    );
 
     let history = html(&s.app, me, "/account/history").await;
     let until_iso = shifted(until, 0, "%Y-%m-%dT%H:%M:%SZ");
     let expected = format!("until <time datetime=\"{until_iso}\">{tokyo_date}</time>");
     assert!(history.contains(&expected), "{expected} in {history}");
     assert!(history.contains("Time zone changed"), "{history}");
+    assert!(
+        history.contains("Dates are in Asia/Tokyo time."),
+        "{history}"
+    );
     assert!(
         history.contains("Dates now show in Asia&#x2F;Tokyo time."),
         "{history}"
