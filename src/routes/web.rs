@@ -13,7 +13,7 @@ use crate::state::AppState;
 mod visitor;
 pub use visitor::{
     removal, sign_in_redirect, start_session, NotSignedIn, SignedIn, Visitor, PRE_COOKIE,
-    SESSION_COOKIE, ZONE_COOKIE,
+    SESSION_COOKIE,
 };
 
 /// The client's IP address as seen on the socket (forwarded headers are not trusted).
