@@ -11,6 +11,7 @@ use super::remember::{already_allowed, REMEMBER_MARGIN_SECS};
 use crate::db::DbConnection;
 use crate::delauth::request::{host_of, ConsentRequest};
 use crate::domain::permission::{expiry_label, Catalogue, DEFAULT_EXPIRY_DAYS, EXPIRY_DAYS};
+use crate::domain::Zone;
 
 /// One requested permission on the page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -85,23 +86,21 @@ pub fn load_context(
     Ok((catalogue, allowed))
 }
 
-/// A date as the page shows it: "3 January 2027" (UTC).
-pub fn date_label(unix: i64) -> String {
-    chrono::DateTime::from_timestamp(unix, 0)
-        .map(|t| t.format("%-d %B %Y").to_string())
-        .unwrap_or_default()
+/// A date as the page shows it in `zone`: "3 January 2027".
+pub fn date_label(unix: i64, zone: Zone) -> String {
+    crate::consents::date_in(unix, zone)
 }
 
 /// The expiry choices of a permission: for one already allowed until `until`, "Keep until ..."
 /// first and selected (unless it ends within the remembered-consent margin, then the usual
 /// default) and only the durations that end later (to end it sooner, the user removes it on the
 /// dashboard); else every duration with the default selected.
-fn expiry_options(until: Option<i64>, now: i64) -> Vec<ExpiryOption> {
+fn expiry_options(until: Option<i64>, now: i64, zone: Zone) -> Vec<ExpiryOption> {
     let keep_default = until.is_some_and(|u| u > now + REMEMBER_MARGIN_SECS);
     let mut options: Vec<ExpiryOption> = until
         .map(|u| ExpiryOption {
             value: KEEP.to_string(),
-            label: format!("Keep until {}", date_label(u)),
+            label: format!("Keep until {}", date_label(u, zone)),
             selected: keep_default,
         })
         .into_iter()
@@ -121,12 +120,13 @@ fn expiry_options(until: Option<i64>, now: i64) -> Vec<ExpiryOption> {
 
 impl ConsentPage {
     /// The page for `consent`; `allowed`: what the user already allowed the app (see
-    /// [`load_context`]).
+    /// [`load_context`]); its dates in `zone`.
     pub fn of(
         consent: &ConsentRequest,
         catalogue: &Catalogue,
         allowed: &BTreeMap<String, i64>,
         now: i64,
+        zone: Zone,
     ) -> ConsentPage {
         let (allowed_permissions, new_permissions) = consent
             .permissions
@@ -149,10 +149,10 @@ impl ConsentPage {
                     action: p.permission.action().to_string(),
                     description: p.description.clone(),
                     is_new: until.is_none(),
-                    allowed_until: until.map(date_label),
+                    allowed_until: until.map(|u| date_label(u, zone)),
                     includes,
                     excludes,
-                    expiry_options: expiry_options(until, now),
+                    expiry_options: expiry_options(until, now, zone),
                     permission: name,
                 }
             })
@@ -185,7 +185,7 @@ mod tests {
     #[test]
     fn a_new_permission_offers_every_duration_with_30_days_selected() {
         assert_eq!(
-            values(&expiry_options(None, 0)),
+            values(&expiry_options(None, 0, Zone::UTC)),
             [
                 ("1", false),
                 ("7", false),
@@ -199,18 +199,18 @@ mod tests {
     #[test]
     fn an_allowed_permission_keeps_its_expiry_by_default_and_offers_only_later_ends() {
         let now = 1_000_000;
-        let options = expiry_options(Some(now + 45 * DAY), now);
+        let options = expiry_options(Some(now + 45 * DAY), now, Zone::UTC);
         assert_eq!(
             values(&options),
             [("keep", true), ("90", false), ("365", false)]
         );
         assert_eq!(
             options[0].label,
-            format!("Keep until {}", date_label(now + 45 * DAY))
+            format!("Keep until {}", date_label(now + 45 * DAY, Zone::UTC))
         );
         // Ending within a day (the page was shown because of it): the usual default.
         assert_eq!(
-            values(&expiry_options(Some(now + DAY / 2), now)),
+            values(&expiry_options(Some(now + DAY / 2), now, Zone::UTC)),
             [
                 ("keep", false),
                 ("1", false),
@@ -224,6 +224,8 @@ mod tests {
 
     #[test]
     fn dates_read_as_day_month_year() {
-        assert_eq!(date_label(1_798_761_600), "1 January 2027");
+        assert_eq!(date_label(1_798_761_600, Zone::UTC), "1 January 2027");
+        let honolulu = Zone::parse("Pacific/Honolulu").expect("zone");
+        assert_eq!(date_label(1_798_761_600, honolulu), "31 December 2026");
     }
 }

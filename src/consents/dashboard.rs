@@ -12,6 +12,7 @@ use super::Moment;
 use crate::db::{self, DbConnection};
 use crate::delauth::request::host_of;
 use crate::domain::permission::{Catalogue, Permission, PermissionList};
+use crate::domain::Zone;
 
 /// A grant expiring sooner than this is flagged.
 pub const EXPIRES_SOON_SECS: i64 = 7 * 86_400;
@@ -116,8 +117,13 @@ pub fn initial(name: &str) -> String {
         .map_or_else(|| "?".to_string(), |c| c.to_uppercase().collect())
 }
 
-/// Build the dashboard of `user_id` at `now` (a few indexed reads).
-pub fn build(conn: &mut DbConnection, user_id: i64, now: i64) -> diesel::QueryResult<Dashboard> {
+/// Build the dashboard of `user_id` at `now`, its dates in `zone` (a few indexed reads).
+pub fn build(
+    conn: &mut DbConnection,
+    user_id: i64,
+    now: i64,
+    zone: Zone,
+) -> diesel::QueryResult<Dashboard> {
     let rows = db::grant::for_user_with_families(conn, user_id)?;
     let mut apps: BTreeMap<i64, AppGroup> = BTreeMap::new();
     for (grant, family, appid, name, privacy_url) in rows {
@@ -175,7 +181,7 @@ pub fn build(conn: &mut DbConnection, user_id: i64, now: i64) -> diesel::QueryRe
                     app_name: app.name.clone(),
                     description: describe(&catalogue, permission),
                     permission: permission.clone(),
-                    expired: Moment::at(*expired_at, now),
+                    expired: Moment::at(*expired_at, now, zone),
                 });
             }
         }
@@ -189,8 +195,8 @@ pub fn build(conn: &mut DbConnection, user_id: i64, now: i64) -> diesel::QueryRe
             .map(|(permission, g)| PermissionAccess {
                 description: describe(&catalogue, &permission),
                 permission,
-                granted: Moment::at(g.granted_at, now),
-                expires: Moment::at(g.expires_at, now),
+                granted: Moment::at(g.granted_at, now, zone),
+                expires: Moment::at(g.expires_at, now, zone),
                 expires_soon: g.expires_at - now < EXPIRES_SOON_SECS,
                 resources: if g.unlimited {
                     Vec::new()
@@ -206,8 +212,8 @@ pub fn build(conn: &mut DbConnection, user_id: i64, now: i64) -> diesel::QueryRe
             return_host,
             privacy_host: app.privacy_url.as_deref().map(host_of),
             privacy_url: app.privacy_url,
-            last_used: Moment::at(app.last_used_at, now),
-            last_granted: Moment::at(app.last_granted_at, now),
+            last_used: Moment::at(app.last_used_at, now, zone),
+            last_granted: Moment::at(app.last_granted_at, now, zone),
             permissions,
         });
     }

@@ -105,6 +105,7 @@ pub fn build(conn: &mut DbConnection, user: &User, now: i64) -> diesel::QueryRes
             "user_id": user.lid,
             "created_at": time(user.created_at),
             "password_changed_at": time(user.password_changed_at),
+            "time_zone": user.time_zone,
         },
         "grants": grants,
         "history": history,

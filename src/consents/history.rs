@@ -9,6 +9,7 @@ use super::wording::{label, plain};
 use super::Moment;
 use crate::consents::dashboard::describe;
 use crate::db::{self, DbConnection};
+use crate::domain::Zone;
 
 /// Events per page.
 pub const PER_PAGE: i64 = 20;
@@ -85,7 +86,8 @@ fn one_page(
     Ok((total, rows))
 }
 
-/// Page `page` (from 1; out-of-range pages are clamped) of `user_id`'s history at `now`, only the
+/// Page `page` (from 1; out-of-range pages are clamped) of `user_id`'s history at `now` (dates in
+/// `zone`), only the
 /// events about app `appid` when given (an appid the user has no event of shows nothing).
 pub fn page(
     conn: &mut DbConnection,
@@ -93,6 +95,7 @@ pub fn page(
     appid: Option<&str>,
     page: i64,
     now: i64,
+    zone: Zone,
 ) -> diesel::QueryResult<HistoryPage> {
     let mut names: BTreeMap<i64, (String, String)> = BTreeMap::new();
     let mut apps = Vec::new();
@@ -131,7 +134,7 @@ pub fn page(
                 .filter(|g| g.granted_at == row.at)
                 .map(|g| GrantedPermission {
                     description: describe(&catalogue, &g.permission),
-                    until: Moment::at(g.expires_at, now),
+                    until: Moment::at(g.expires_at, now, zone),
                 })
                 .collect(),
             _ => Vec::new(),
@@ -144,7 +147,7 @@ pub fn page(
             tone,
             app_name,
             permissions,
-            at: Moment::at(row.at, now),
+            at: Moment::at(row.at, now, zone),
         });
     }
     Ok(HistoryPage {

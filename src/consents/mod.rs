@@ -19,5 +19,5 @@ pub mod wording;
 
 pub use dashboard::{AppAccess, Dashboard, ExpiredAccess, PermissionAccess};
 pub use history::{HistoryEvent, HistoryPage};
-pub use moment::Moment;
+pub use moment::{date_in, Moment};
 pub use revoke::Revoked;

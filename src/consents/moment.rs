@@ -1,5 +1,10 @@
-//! Times as the account pages show them: a date, a date with time (always UTC, said so), the ISO form
-//! for `<time datetime>`, and a relative phrase ("3 days ago", "in 30 days").
+//! Times as the account pages show them: a date and a date with time in the visitor's [`Zone`] (the
+//! time says which zone), the ISO form in UTC for `<time datetime>`, and a relative phrase ("3 days
+//! ago", "in 30 days"). Every date a page shows goes through [`Moment::at`] or [`date_in`].
+
+use chrono::TimeZone;
+
+use crate::domain::Zone;
 
 const MINUTE: i64 = 60;
 const HOUR: i64 = 3_600;
@@ -12,22 +17,25 @@ pub struct Moment {
     pub unix: i64,
     /// `2025-03-04T14:05:00Z`, for the `datetime` attribute.
     pub iso: String,
-    /// `4 Mar 2025`.
+    /// `4 Mar 2025`, in the zone.
     pub date: String,
-    /// `4 Mar 2025, 14:05 UTC`.
+    /// `4 Mar 2025, 14:05 CET` (or `14:05 (Asia/Dubai)` where the zone has no abbreviation).
     pub date_time: String,
+    /// The zone's IANA name (`Europe/Berlin`).
+    pub zone: &'static str,
     /// `3 days ago`, `in 30 days`, `just now`.
     pub relative: String,
 }
 
 impl Moment {
-    /// `unix` as seen at `now`.
-    pub fn at(unix: i64, now: i64) -> Moment {
+    /// `unix` as seen at `now` in `zone`.
+    pub fn at(unix: i64, now: i64, zone: Zone) -> Moment {
         let formatted = chrono::DateTime::from_timestamp(unix, 0).map(|t| {
+            let local = zone.tz().from_utc_datetime(&t.naive_utc());
             (
                 t.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-                t.format("%-d %b %Y").to_string(),
-                t.format("%-d %b %Y, %H:%M UTC").to_string(),
+                local.format("%-d %b %Y").to_string(),
+                format!("{}, {}", local.format("%-d %b %Y"), clock_in(&local, zone)),
             )
         });
         let (iso, date, date_time) =
@@ -37,9 +45,33 @@ impl Moment {
             iso,
             date,
             date_time,
+            zone: zone.name(),
             relative: relative(unix, now),
         }
     }
+}
+
+/// `14:05 CET`: the time and the zone's abbreviation, or its name where the database has only an
+/// offset for it (`14:05 (Asia/Dubai)` rather than `14:05 +04`).
+fn clock_in(local: &chrono::DateTime<chrono_tz::Tz>, zone: Zone) -> String {
+    let abbreviation = local.format("%Z").to_string();
+    if abbreviation.starts_with(['+', '-']) || abbreviation.is_empty() {
+        format!("{} ({})", local.format("%H:%M"), zone.name())
+    } else {
+        format!("{} {abbreviation}", local.format("%H:%M"))
+    }
+}
+
+/// A date in words in `zone`: "3 January 2027" (the consent page's "Already allowed until ...").
+pub fn date_in(unix: i64, zone: Zone) -> String {
+    chrono::DateTime::from_timestamp(unix, 0)
+        .map(|t| {
+            zone.tz()
+                .from_utc_datetime(&t.naive_utc())
+                .format("%-d %B %Y")
+                .to_string()
+        })
+        .unwrap_or_default()
 }
 
 fn plural(n: i64, unit: &str) -> String {
@@ -100,10 +132,38 @@ mod tests {
 
     #[test]
     fn a_moment_is_shown_in_utc_with_an_iso_form() {
-        let m = Moment::at(1_216_897_654, 1_216_897_654);
+        let m = Moment::at(1_216_897_654, 1_216_897_654, Zone::UTC);
         assert_eq!(m.iso, "2008-07-24T11:07:34Z");
         assert_eq!(m.date, "24 Jul 2008");
         assert_eq!(m.date_time, "24 Jul 2008, 11:07 UTC");
         assert_eq!(m.relative, "just now");
+        assert_eq!(m.zone, "UTC");
+    }
+
+    #[test]
+    fn a_moment_is_shown_in_the_zone_with_its_abbreviation_and_the_iso_form_stays_utc() {
+        let tokyo = Zone::parse("Asia/Tokyo").expect("zone");
+        // 23:30 UTC on 24 July is 08:30 the next day in Tokyo.
+        let m = Moment::at(1_216_942_200, 0, tokyo);
+        assert_eq!(m.iso, "2008-07-24T23:30:00Z");
+        assert_eq!(m.date, "25 Jul 2008");
+        assert_eq!(m.date_time, "25 Jul 2008, 08:30 JST");
+        assert_eq!(m.zone, "Asia/Tokyo");
+        let berlin = Zone::parse("Europe/Berlin").expect("zone");
+        assert_eq!(
+            Moment::at(1_216_942_200, 0, berlin).date_time,
+            "25 Jul 2008, 01:30 CEST"
+        );
+        assert_eq!(date_in(1_216_942_200, tokyo), "25 July 2008");
+        assert_eq!(date_in(1_216_942_200, Zone::UTC), "24 July 2008");
+    }
+
+    #[test]
+    fn a_zone_without_an_abbreviation_is_named() {
+        let dubai = Zone::parse("Asia/Dubai").expect("zone");
+        assert_eq!(
+            Moment::at(1_216_942_200, 0, dubai).date_time,
+            "25 Jul 2008, 03:30 (Asia/Dubai)"
+        );
     }
 }

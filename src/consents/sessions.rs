@@ -6,6 +6,7 @@
 use super::Moment;
 use crate::crypto::TokenHash;
 use crate::db::{self, DbConnection};
+use crate::domain::Zone;
 
 /// A browser session as the account page shows it.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -41,6 +42,7 @@ pub fn list(
     user_id: i64,
     current: Option<&TokenHash>,
     now: i64,
+    zone: Zone,
 ) -> diesel::QueryResult<(Vec<SessionView>, Vec<DeviceView>)> {
     let current_id = match current {
         Some(hash) => db::session::id_of(conn, hash)?,
@@ -50,9 +52,9 @@ pub fn list(
         .into_iter()
         .map(|s| SessionView {
             id: s.id.to_string(),
-            started: Moment::at(s.created_at, now),
-            last_seen: Moment::at(s.last_seen_at, now),
-            expires: Moment::at(s.expires_at, now),
+            started: Moment::at(s.created_at, now, zone),
+            last_seen: Moment::at(s.last_seen_at, now, zone),
+            expires: Moment::at(s.expires_at, now, zone),
             current: Some(s.id) == current_id,
         })
         .collect();
@@ -61,8 +63,8 @@ pub fn list(
         .map(|(token, device)| DeviceView {
             id: token.id.to_string(),
             name: crate::device::device_label(&device),
-            started: Moment::at(token.created_at, now),
-            expires: Moment::at(token.expires_at, now),
+            started: Moment::at(token.created_at, now, zone),
+            expires: Moment::at(token.expires_at, now, zone),
         })
         .collect();
     Ok((sessions, devices))
@@ -167,6 +169,36 @@ pub fn rename(
         None,
         None,
         &format!("your name is now {name}"),
+    )?;
+    Ok(true)
+}
+
+/// Set the zone `user_id`'s dates are shown in (`None`: the browser's); false when it was already
+/// that. Call inside ONE transaction.
+pub fn set_time_zone(
+    conn: &mut DbConnection,
+    user_id: i64,
+    old: Option<&str>,
+    zone: Option<Zone>,
+    now: i64,
+) -> diesel::QueryResult<bool> {
+    let name = zone.map(|z| z.name());
+    if old == name {
+        return Ok(false);
+    }
+    db::user::set_time_zone(conn, user_id, name)?;
+    let detail = match name {
+        Some(name) => format!("dates now show in {name} time"),
+        None => "dates now follow your browser's time zone".to_string(),
+    };
+    db::audit::record(
+        conn,
+        now,
+        "time_zone_changed",
+        Some(user_id),
+        None,
+        None,
+        &detail,
     )?;
     Ok(true)
 }

@@ -21,6 +21,7 @@ pub fn label(kind: &str) -> (String, &'static str) {
         "session_ended" => ("Signed out a browser", "muted"),
         "device_signed_out" => ("Signed out a device", "muted"),
         "name_changed" => ("Name changed", "muted"),
+        "time_zone_changed" => ("Time zone changed", "muted"),
         "email_verified" => ("Email address verified", "success"),
         "password_reset" => ("Password reset by email link", "warn"),
         other => (other, "muted"),
@@ -122,6 +123,7 @@ mod tests {
             "session_ended",
             "device_signed_out",
             "name_changed",
+            "time_zone_changed",
         ] {
             assert_ne!(label(kind).0, kind);
         }

@@ -20,6 +20,7 @@ diesel::table! {
         created_at -> BigInt,
         password_changed_at -> BigInt,
         email_verified_at -> Nullable<BigInt>,
+        time_zone -> Nullable<Text>,
     }
 }
 

@@ -25,6 +25,9 @@ pub struct User {
     pub password_changed_at: i64,
     /// When the address was verified (a link sent to it was opened); `None`: not verified.
     pub email_verified_at: Option<i64>,
+    /// The time zone the user chose for dates (an IANA name, checked before it was stored);
+    /// `None`: the browser's.
+    pub time_zone: Option<String>,
 }
 
 impl User {
@@ -130,6 +133,13 @@ pub fn mark_verified(conn: &mut DbConnection, id: i64, email: &str, now: i64) ->
 pub fn set_name(conn: &mut DbConnection, id: i64, name: &str) -> QueryResult<usize> {
     diesel::update(users::table.find(id))
         .set(users::name.eq(name))
+        .execute(conn)
+}
+
+/// Set (or with `None` clear) the time zone dates are shown in.
+pub fn set_time_zone(conn: &mut DbConnection, id: i64, zone: Option<&str>) -> QueryResult<usize> {
+    diesel::update(users::table.find(id))
+        .set(users::time_zone.eq(zone))
         .execute(conn)
 }
 

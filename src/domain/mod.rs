@@ -7,7 +7,9 @@ pub mod local_path;
 pub mod password;
 pub mod permission;
 pub mod return_url;
+pub mod zone;
 
 pub use app_id::{AppId, Lid};
 pub use email::Email;
 pub use local_path::LocalPath;
+pub use zone::Zone;

@@ -16,6 +16,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("../../static/autosubmit.js"),
     ),
     (
+        "tz.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/tz.js"),
+    ),
+    (
         "consent.js",
         "text/javascript; charset=utf-8",
         include_str!("../../static/consent.js"),

@@ -103,7 +103,7 @@ pub async fn consents_page(
     state: web::Data<AppState>,
     query: web::Query<DashboardQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (user_id, now) = (user.id, crate::clock::now());
+    let (user_id, now, zone) = (user.id, crate::clock::now(), visitor.zone);
     let query = query.into_inner();
     let q = listing::clean_query(query.q.as_deref());
     let sort = listing::Sort::parse(query.sort.as_deref());
@@ -111,7 +111,7 @@ pub async fn consents_page(
     let (dashboard, removed) = state
         .db
         .run(move |conn| {
-            let dashboard = consents::dashboard::build(conn, user_id, now)?;
+            let dashboard = consents::dashboard::build(conn, user_id, now, zone)?;
             let removed = removed_message(conn, &dashboard, &lookup)?;
             Ok::<_, AppError>((dashboard, removed))
         })
@@ -176,10 +176,12 @@ pub async fn revoke_grant_page(
 ) -> Result<HttpResponse, AppError> {
     let appid = parse_appid(&query.appid)?;
     let permission = parse_permission(&query.permission)?.to_string();
-    let (user_id, now) = (user.id, crate::clock::now());
+    let (user_id, now, zone) = (user.id, crate::clock::now(), visitor.zone);
     let dashboard = state
         .db
-        .run(move |conn| consents::dashboard::build(conn, user_id, now).map_err(AppError::from))
+        .run(move |conn| {
+            consents::dashboard::build(conn, user_id, now, zone).map_err(AppError::from)
+        })
         .await?;
     let Some(app) = dashboard.app(appid.as_str()) else {
         return Ok(see_other("/account/consents?done=nothing"));
@@ -250,10 +252,12 @@ pub async fn revoke_app_page(
     query: web::Query<AppQuery>,
 ) -> Result<HttpResponse, AppError> {
     let appid = parse_appid(&query.appid)?;
-    let (user_id, now) = (user.id, crate::clock::now());
+    let (user_id, now, zone) = (user.id, crate::clock::now(), visitor.zone);
     let dashboard = state
         .db
-        .run(move |conn| consents::dashboard::build(conn, user_id, now).map_err(AppError::from))
+        .run(move |conn| {
+            consents::dashboard::build(conn, user_id, now, zone).map_err(AppError::from)
+        })
         .await?;
     let Some(app) = dashboard.app(appid.as_str()) else {
         // Not an app of this user (or already removed): back to the list.

@@ -8,6 +8,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use super::web::{run_refresh, see_other, CsrfForm, Visitor};
 use crate::crypto::live::{self, urlenc, AppKeys};
 use crate::demo::{DemoSite, DEMO_REQUEST};
+use crate::domain::Zone;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -66,7 +67,7 @@ fn removed(name: &'static str) -> Cookie<'static> {
     c
 }
 
-fn token_view(site: &DemoSite, field: &str) -> Option<serde_json::Value> {
+fn token_view(site: &DemoSite, field: &str, zone: Zone) -> Option<serde_json::Value> {
     let opened = live::open_consent_token_field(&[AppKeys::derive(&site.secret)], field).ok()?;
     let fields: Vec<serde_json::Value> = opened
         .fields
@@ -78,22 +79,22 @@ fn token_view(site: &DemoSite, field: &str) -> Option<serde_json::Value> {
         .unwrap_or_default()
         .split(';')
         .filter_map(|o| o.split_once(':'))
-        .map(|(p, exp)| serde_json::json!({"permission": p, "expires": format_time(exp)}))
+        .map(|(p, exp)| serde_json::json!({"permission": p, "expires": format_time(exp, zone)}))
         .collect();
     Some(serde_json::json!({
         "fields": fields,
         "offer": offer,
-        "exp": opened.get("exp").as_deref().map(format_time),
+        "exp": opened.get("exp").as_deref().map(|t| format_time(t, zone)),
         "lid": opened.get("lid"),
         "delt": opened.get("delt").as_deref().map(live::url_decode),
     }))
 }
 
-fn format_time(unix: &str) -> String {
+/// A token's time in the visitor's zone ("4 Mar 2025, 14:05 CET").
+fn format_time(unix: &str, zone: Zone) -> String {
     unix.parse::<i64>()
         .ok()
-        .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
-        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .map(|t| crate::consents::Moment::at(t, crate::clock::now(), zone).date_time)
         .unwrap_or_else(|| unix.to_string())
 }
 
@@ -135,7 +136,9 @@ async fn render(
         ctx.insert("signed_in_uid", &uid);
     }
     // "Connected" is what the grants say now, not what the cookie remembers.
-    if let Some(view) = stored(req, state, TOKEN_COOKIE).and_then(|f| token_view(site, &f)) {
+    if let Some(view) =
+        stored(req, state, TOKEN_COOKIE).and_then(|f| token_view(site, &f, visitor.zone))
+    {
         let lid = view["lid"].as_str().unwrap_or_default().to_string();
         let (demo, now) = (site.clone(), crate::clock::now());
         let allowed = state
@@ -150,7 +153,7 @@ async fn render(
             let allowed: Vec<serde_json::Value> = allowed
                 .iter()
                 .map(|(p, exp)| {
-                    serde_json::json!({"permission": p, "expires": format_time(&exp.to_string())})
+                    serde_json::json!({"permission": p, "expires": format_time(&exp.to_string(), visitor.zone)})
                 })
                 .collect();
             ctx.insert("allowed", &allowed);

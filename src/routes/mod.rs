@@ -93,6 +93,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             post().to(settings::sign_out_everywhere),
         )
         .route("/account/name", post().to(sessions::change_name))
+        .route("/account/time-zone", post().to(settings::change_time_zone))
         .route("/account/sessions/end", post().to(sessions::end_session))
         .route("/account/devices/end", post().to(sessions::end_device))
         .route("/account/data", post().to(account_data::download))

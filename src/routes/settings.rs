@@ -1,5 +1,6 @@
 //! `GET /account`: the account page; `POST /account/password`: change the password (other sessions
-//! end); `POST /account/sign-out-everywhere`: end every session, this one too.
+//! end); `POST /account/sign-out-everywhere`: end every session, this one too; `POST
+//! /account/time-zone`: the zone dates are shown in (empty: the browser's).
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -9,6 +10,7 @@ use super::web::{client_ip, removal, render_page, see_other, SignedIn, Visitor};
 use crate::consents::account::{self, PasswordChange, PasswordChangeError};
 use crate::db::user::User;
 use crate::domain::password::MIN_PASSWORD_CHARS;
+use crate::domain::Zone;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -30,6 +32,15 @@ pub struct PasswordForm {
     confirm_password: Option<String>,
 }
 
+/// The time zone form: an IANA zone name, or empty for the browser's zone.
+#[derive(Deserialize)]
+pub struct TimeZoneForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    time_zone: String,
+}
+
 /// A form that carries only the anti-CSRF token.
 #[derive(Deserialize)]
 pub struct CsrfOnlyForm {
@@ -46,11 +57,11 @@ async fn account_page_with(
     error: Option<&str>,
 ) -> Result<HttpResponse, AppError> {
     let current = visitor.session_token().map(crate::crypto::TokenHash::of);
-    let (user_id, now) = (user.id, crate::clock::now());
+    let (user_id, now, zone) = (user.id, crate::clock::now(), visitor.zone);
     let (sessions, devices) = state
         .db
         .run(move |conn| {
-            crate::consents::sessions::list(conn, user_id, current.as_ref(), now)
+            crate::consents::sessions::list(conn, user_id, current.as_ref(), now, zone)
                 .map_err(AppError::from)
         })
         .await?;
@@ -62,12 +73,26 @@ async fn account_page_with(
     ctx.insert("min_password_len", &MIN_PASSWORD_CHARS);
     ctx.insert(
         "member_since",
-        &crate::consents::Moment::at(user.created_at, crate::clock::now()),
+        &crate::consents::Moment::at(user.created_at, now, zone),
     );
     ctx.insert(
         "password_changed",
-        &crate::consents::Moment::at(user.password_changed_at, crate::clock::now()),
+        &crate::consents::Moment::at(user.password_changed_at, now, zone),
     );
+    let saved_zone = user.time_zone.as_deref().and_then(Zone::parse);
+    ctx.insert("saved_zone", &saved_zone.map(|z| z.name()));
+    ctx.insert("browser_zone", &visitor.browser_zone.map(|z| z.name()));
+    let offered = Zone::offered();
+    // A saved zone that is not among the offered ones (an old alias) is still shown as chosen.
+    let unlisted = saved_zone
+        .map(|z| z.name())
+        .filter(|name| !offered.iter().any(|(_, names)| names.contains(name)));
+    ctx.insert("unlisted_zone", &unlisted);
+    let groups: Vec<serde_json::Value> = offered
+        .into_iter()
+        .map(|(region, names)| serde_json::json!({"region": region, "zones": names}))
+        .collect();
+    ctx.insert("zone_groups", &groups);
     if let Some(n) = notice {
         ctx.insert("notice", n);
     }
@@ -88,6 +113,7 @@ pub async fn account_page(
         Some("session") => Some("Signed out. That browser has to sign in again."),
         Some("device") => Some("Signed out. That device has to sign in again."),
         Some("name") => Some("Name changed."),
+        Some("zone") => Some("Time zone saved. Dates are now shown in it."),
         Some("nothing") => Some("Nothing to sign out: that session had already ended."),
         _ => None,
     };
@@ -176,4 +202,37 @@ pub async fn sign_out_everywhere(
     let mut resp = see_other("/signin");
     let _ = resp.add_cookie(&removal());
     Ok(resp)
+}
+
+/// `POST /account/time-zone`: `time_zone` names a known zone, or is empty for the browser's zone
+/// (the saved one is cleared); anything else is refused with 400.
+pub async fn change_time_zone(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    form: web::Form<TimeZoneForm>,
+) -> Result<HttpResponse, AppError> {
+    visitor.check_csrf(&state, &form.csrf)?;
+    let Some(user) = visitor.user() else {
+        return Ok(see_other("/signin?next=%2Faccount"));
+    };
+    let chosen = form.time_zone.trim();
+    let zone = match chosen {
+        "" => None,
+        name => Some(Zone::parse(name).ok_or_else(|| {
+            AppError::BadRequest(
+                "That is not a time zone Assent knows. Go back and choose one from the list."
+                    .into(),
+            )
+        })?),
+    };
+    let (user_id, old, now) = (user.id, user.time_zone.clone(), crate::clock::now());
+    state
+        .db
+        .transaction(move |conn| {
+            crate::consents::sessions::set_time_zone(conn, user_id, old.as_deref(), zone, now)
+                .map_err(AppError::from)
+        })
+        .await?;
+    tracing::info!(user_id, zone = zone.map(|z| z.name()), "time zone changed");
+    Ok(see_other("/account?done=zone"))
 }

@@ -48,6 +48,7 @@ pub fn render_page(
     mut ctx: tera::Context,
 ) -> Result<HttpResponse, AppError> {
     ctx.insert("csrf", &visitor.csrf(state)?);
+    ctx.insert("time_zone", visitor.zone.name());
     if let Some(user) = visitor.user() {
         ctx.insert("user_email", &user.email);
         ctx.insert("user_name", &user.name);
@@ -210,7 +211,7 @@ pub async fn consent_html(
             crate::consent::page::load_context(conn, user_id, &request, now).map_err(AppError::from)
         })
         .await?;
-    let page = crate::consent::ConsentPage::of(consent, &catalogue, &allowed, now);
+    let page = crate::consent::ConsentPage::of(consent, &catalogue, &allowed, now, visitor.zone);
     let pending =
         crate::consent::PendingConsent::for_request(consent, user.id, now, protocol, allowed)?;
     let mut ctx =

@@ -69,7 +69,10 @@ async fn submit(
 
 fn assert_already_allowed_page(html: &str, until: i64) {
     let allowed = row(html, "Contacts.Read");
-    let label = format!("Already allowed until {}", date_label(until));
+    let label = format!(
+        "Already allowed until {}",
+        date_label(until, assent::domain::Zone::UTC)
+    );
     assert!(allowed.contains(&label), "{allowed}");
     assert!(
         allowed.contains("<option value=\"keep\" selected>Keep until"),
@@ -114,6 +117,47 @@ async fn a_live_consent_page_shows_what_is_already_allowed_and_keeps_its_end_dat
     let news = expiries(&s.app, s.alice.id, "News.Write");
     let week = assent::clock::now() + 7 * DAY;
     assert!(news.len() == 1 && (news[0] - week).abs() < 60, "{news:?}");
+}
+
+#[tokio::test]
+async fn the_consent_page_says_until_when_in_the_users_time_zone() {
+    use crate::dashboard::time_zone::{choose_zone, shifted, ttl_to_late_evening_utc};
+    let s = Setup::new().await;
+    let issued = s.grant_to(
+        &s.site.appid,
+        &s.alice,
+        &[("Contacts.Read", ttl_to_late_evening_utc())],
+    );
+    let until = issued.offers[0].1;
+    let path = s.site.consent_path("Contacts.Read,News.Write", "");
+    let (utc, tokyo) = (
+        shifted(until, 0, "%-d %B %Y"),
+        shifted(until, 9, "%-d %B %Y"),
+    );
+    assert_ne!(utc, tokyo);
+    let html = page(&s.app, &path).await;
+    assert!(
+        html.contains(&format!("Already allowed until {utc}")),
+        "{html}"
+    );
+
+    assert_eq!(
+        choose_zone(&s.app, &s.app.client, "Asia/Tokyo")
+            .await
+            .status(),
+        303
+    );
+    let html = page(&s.app, &path).await;
+    let allowed = row(&html, "Contacts.Read");
+    assert!(
+        allowed.contains(&format!("Already allowed until {tokyo}")),
+        "{allowed}"
+    );
+    assert!(
+        allowed.contains(&format!("Keep until {tokyo}")),
+        "{allowed}"
+    );
+    assert!(!html.contains(&utc), "{html}");
 }
 
 #[tokio::test]

@@ -7,6 +7,7 @@ pub mod listing;
 mod sessions;
 mod settings;
 pub mod setup;
+pub mod time_zone;
 
 pub use setup::*;
 

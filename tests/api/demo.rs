@@ -156,3 +156,19 @@ async fn the_demo_banner_is_inside_a_landmark() {
     let end = page[header..].find("</header>").unwrap() + header;
     assert!(banner < end, "the banner is inside <header>: {page}");
 }
+
+#[tokio::test]
+async fn the_demo_shows_its_token_times_in_the_visitors_time_zone() {
+    let app = demo_app().await;
+    let page = connect(&app, &["Contacts.Read"]).await;
+    assert!(
+        page.contains(" UTC</td>"),
+        "no zone known yet: UTC, said so: {page}"
+    );
+    let r = crate::dashboard::time_zone::choose_zone(&app, &app.client, "Asia/Tokyo").await;
+    assert_eq!(r.status(), 303);
+    let page = demo_page(&app).await;
+    assert!(page.contains(" JST</td>"), "{page}");
+    assert!(page.contains("token expires "), "{page}");
+    assert!(!page.contains(" UTC"), "{page}");
+}

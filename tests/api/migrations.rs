@@ -334,7 +334,7 @@ fn every_migration_runs_up_down_and_up_again_on_postgres_and_matches_schema_rs()
 fn the_schema_rs_reader_sees_every_column_of_a_table() {
     let users = schema_rs().remove("users").unwrap();
     assert_eq!(users.primary_key, ["id"]);
-    assert_eq!(users.columns.len(), 8);
+    assert_eq!(users.columns.len(), 9);
     assert_eq!(users.columns[0], ("id".into(), "bigint".into(), true));
     let apps = schema_rs().remove("applications").unwrap();
     assert!(apps

@@ -14,6 +14,7 @@ use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use super::see_other;
 use crate::crypto::random_token;
 use crate::db::user::User;
+use crate::domain::Zone;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -21,11 +22,18 @@ use crate::state::AppState;
 pub const SESSION_COOKIE: &str = "assent_session";
 /// Name of the pre-session cookie that binds CSRF tokens before sign-in.
 pub const PRE_COOKIE: &str = "assent_pre";
+/// Name of the cookie /static/tz.js sets to the browser's time zone (not signed: a hint, used only
+/// when it names a known zone).
+pub const ZONE_COOKIE: &str = "assent_tz";
 
 /// Who is asking: the signed-in user if any, and what CSRF tokens bind to.
 pub struct Visitor {
     /// The signed-in user.
     pub user: Option<User>,
+    /// The time zone dates are shown in: the user's chosen zone, else the browser's, else UTC.
+    pub zone: Zone,
+    /// The browser's zone (the `assent_tz` cookie), when it names a known zone.
+    pub browser_zone: Option<Zone>,
     session_token: Option<String>,
     pre_token: Option<String>,
     new_pre: bool,
@@ -44,9 +52,13 @@ impl Visitor {
             Some(token) => crate::session::find_user(&state.db, token, crate::clock::now()).await?,
             None => None,
         };
+        let browser_zone = req.cookie(ZONE_COOKIE).and_then(|c| Zone::parse(c.value()));
+        let zone = zone_in_effect(user.as_ref(), browser_zone);
         Ok(Visitor {
             session_token: if user.is_some() { session_token } else { None },
             user,
+            zone,
+            browser_zone,
             pre_token,
             new_pre: false,
         })
@@ -96,12 +108,22 @@ impl Visitor {
     }
 }
 
+/// The zone dates are shown in: the user's saved zone (if it still parses), else the browser's, else
+/// UTC.
+fn zone_in_effect(user: Option<&User>, browser: Option<Zone>) -> Zone {
+    user.and_then(|u| u.time_zone.as_deref())
+        .and_then(Zone::parse)
+        .or(browser)
+        .unwrap_or(Zone::UTC)
+}
+
 impl std::fmt::Debug for Visitor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The session and pre-session tokens are bearer secrets: never printed.
         f.debug_struct("Visitor")
             .field("user", &self.user.as_ref().map(|u| u.id))
             .field("signed_in", &self.session_token.is_some())
+            .field("zone", &self.zone.name())
             .finish_non_exhaustive()
     }
 }

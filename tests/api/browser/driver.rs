@@ -107,6 +107,12 @@ impl Chrome {
     /// Start chromedriver and a headless browser, or `None` (after saying so) when they are not
     /// installed and CI is not set.
     pub async fn start() -> Option<Chrome> {
+        Chrome::start_in_zone(None).await
+    }
+
+    /// The same with the browser's time zone `zone` (the `TZ` environment of chromedriver, which
+    /// the browser it starts inherits), or the machine's with `None`.
+    pub async fn start_in_zone(zone: Option<&str>) -> Option<Chrome> {
         let (Some(driver), Some(browser)) = (
             binary("CHROMEDRIVER", DRIVERS),
             binary("CHROME_BIN", BROWSERS),
@@ -121,8 +127,12 @@ impl Chrome {
             return None;
         };
         let port = free_port();
+        let mut command = Command::new(&driver);
+        if let Some(zone) = zone {
+            command.env("TZ", zone);
+        }
         let process = ProcessGroup(
-            Command::new(&driver)
+            command
                 .arg(format!("--port={port}"))
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
