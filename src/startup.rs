@@ -219,6 +219,7 @@ impl Application {
             delegation_ttl_secs: config.delauth.delegation_token_ttl_secs,
             verified: crate::tokens::verified::VerifiedCache::new(10_000),
             refresh_grace_secs: config.security.refresh_grace_secs,
+            owners: crate::tokens::audience::OwnerCache::new(config.security.key_reload_secs),
         };
         {
             let (db, issuer_keys, key) = (storage.db.clone(), &issuer, storage.key.clone());

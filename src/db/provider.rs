@@ -170,11 +170,10 @@ pub fn catalogue(conn: &mut DbConnection) -> QueryResult<Vec<CatalogueRow>> {
         .load(conn)
 }
 
-/// The public id of the provider of each registered offer among `names`, as (offer, `rp_id`).
-pub fn offer_owners(conn: &mut DbConnection, names: &[&str]) -> QueryResult<Vec<(String, String)>> {
+/// Every offer with the public id of its provider (the catalogue is small: tens of offers).
+pub fn all_offer_owners(conn: &mut DbConnection) -> QueryResult<Vec<(String, String)>> {
     offers::table
         .inner_join(resource_providers::table)
-        .filter(offers::name.eq_any(names))
         .select((offers::name, resource_providers::rp_id))
         .load(conn)
 }

@@ -36,32 +36,82 @@ pub fn names(aud: Option<&Audience>, issuer_url: &str, rp_id: &str) -> bool {
     })
 }
 
+/// Who owns which offer, as last read: the audience of every token issued needs it, and it changes
+/// only when a catalogue is applied: it is read again every `ttl`, and sooner when a token carries
+/// an offer it does not know (an offer moved to another provider names its new owner within `ttl`).
+#[derive(Debug)]
+pub struct OwnerCache {
+    ttl: std::time::Duration,
+    state: std::sync::Mutex<Option<Owners>>,
+}
+
+#[derive(Debug, Clone)]
+struct Owners {
+    read_at: std::time::Instant,
+    /// Offer name to the `rp_id` of its provider.
+    offers: std::collections::HashMap<String, String>,
+    /// The provider that owns custom types, if any.
+    custom: Option<String>,
+}
+
+impl OwnerCache {
+    /// A cache read again at most every `ttl_secs` (at least one second).
+    pub fn new(ttl_secs: i64) -> OwnerCache {
+        let secs = u64::try_from(ttl_secs.max(1)).unwrap_or(60);
+        OwnerCache {
+            ttl: std::time::Duration::from_secs(secs),
+            state: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// The owners, read again when older than the ttl, or when one of `offers` is not among them
+    /// and the last read is a second old (a catalogue applied since: its new offers name their
+    /// provider at once; a custom type re-reads at most once a second).
+    fn owners(&self, conn: &mut DbConnection, offers: &[&str]) -> diesel::QueryResult<Owners> {
+        let cached = self.state.lock().ok().and_then(|s| s.clone());
+        if let Some(owners) = cached {
+            let age = owners.read_at.elapsed();
+            let knows_all = offers.iter().all(|o| owners.offers.contains_key(*o));
+            let fresh = age < self.ttl && (knows_all || age < std::time::Duration::from_secs(1));
+            if fresh {
+                return Ok(owners);
+            }
+        }
+        let owners = Owners {
+            read_at: std::time::Instant::now(),
+            offers: db::provider::all_offer_owners(conn)?.into_iter().collect(),
+            custom: db::provider::custom_type_owner(conn)?,
+        };
+        if let Ok(mut state) = self.state.lock() {
+            *state = Some(owners.clone());
+        }
+        Ok(owners)
+    }
+}
+
 /// The audience of a token carrying `offers` (`Offer.Action` names): the indicator of each
 /// offer's provider, each once, sorted (so equal grants give equal tokens on every backend).
 pub fn of_offers<'o>(
     conn: &mut DbConnection,
+    owners: &OwnerCache,
     issuer_url: &str,
     offers: impl Iterator<Item = &'o str>,
 ) -> diesel::QueryResult<Audience> {
     let names: Vec<&str> = offers
         .map(|p| p.split_once('.').map_or(p, |(offer, _)| offer))
         .collect();
-    let owners = db::provider::offer_owners(conn, &names)?;
-    let mut custom = None;
-    let mut rp_ids: Vec<String> = Vec::new();
-    for name in &names {
-        let owner = match owners.iter().find(|(offer, _)| offer == name) {
-            Some((_, rp_id)) => Some(rp_id.clone()),
-            None => {
-                if custom.is_none() {
-                    custom = Some(db::provider::custom_type_owner(conn)?);
-                }
-                custom.clone().flatten()
-            }
-        };
-        rp_ids.extend(owner);
-    }
-    rp_ids.sort();
+    let owners = owners.owners(conn, &names)?;
+    let mut rp_ids: Vec<&str> = names
+        .iter()
+        .filter_map(|offer| {
+            owners
+                .offers
+                .get(*offer)
+                .or(owners.custom.as_ref())
+                .map(String::as_str)
+        })
+        .collect();
+    rp_ids.sort_unstable();
     rp_ids.dedup();
     Ok(Audience::of(
         rp_ids.iter().map(|rp| indicator(issuer_url, rp)).collect(),

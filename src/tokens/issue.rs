@@ -27,6 +27,9 @@ pub struct Issuer {
     /// `security.refresh_grace_secs`: how long a just-rotated refresh token may be presented again
     /// as a retry (see [`super::refresh`]).
     pub refresh_grace_secs: i64,
+    /// Who owns which offer (the audience of a token), read again at most every
+    /// `security.key_reload_secs`.
+    pub owners: super::audience::OwnerCache,
 }
 
 /// Tokens just issued for a family. `Debug` redacts the tokens.
@@ -108,6 +111,7 @@ impl Issuer {
         let exp = now + self.delegation_ttl_secs;
         let aud = super::audience::of_offers(
             conn,
+            &self.owners,
             &self.issuer_url,
             offers.iter().map(|(p, _)| p.as_str()),
         )?;

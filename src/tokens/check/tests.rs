@@ -31,6 +31,7 @@ fn world() -> World {
         delegation_ttl_secs: 3600,
         verified: VerifiedCache::new(16),
         refresh_grace_secs: 5,
+        owners: crate::tokens::audience::OwnerCache::new(60),
     };
     db.transaction_sync(|conn| issuer.keys.reload(conn, &key, NOW))
         .unwrap();
