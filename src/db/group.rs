@@ -159,7 +159,18 @@ fn write_group(conn: &mut DbConnection, jobs: Vec<Job>) {
         for slot in waiting.iter_mut() {
             let Some(job) = slot.take() else { continue };
             conn.batch_execute("SAVEPOINT change")?;
-            let Ran { keep, answer } = (job.run)(conn);
+            // A change that panics is rolled back alone and answered as a failed task; the writer
+            // goes on with the others.
+            let refuse = job.refuse;
+            let run = job.run;
+            let Ran { keep, answer } =
+                match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(conn))) {
+                    Ok(ran) => ran,
+                    Err(_) => Ran {
+                        keep: false,
+                        answer: Box::new(move |_| refuse(DbError::Blocking)),
+                    },
+                };
             answers.push(answer);
             if !keep {
                 conn.batch_execute("ROLLBACK TO change")?;

@@ -326,7 +326,7 @@ impl Db {
         self.bounded(&watch, handle).await?
     }
 
-    /// [`Db::transaction_sync`] on the blocking thread pool.
+    /// [`Db::transaction_sync`] on the blocking thread pool (on SQLite through the group commit).
     pub async fn transaction<T, E, F>(&self, f: F) -> Result<T, E>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
@@ -335,7 +335,17 @@ impl Db {
     {
         let (db, watch) = (self.clone(), abandon::Watch::default());
         let work = watch.clone();
-        let handle = tokio::task::spawn_blocking(move || work.run(|| db.transaction_sync(f)));
+        // On SQLite the transaction joins the next group commit (see `group`); it held the one
+        // write lock for its whole run before, and holds the writer now, so nothing else changes.
+        let handle = tokio::task::spawn_blocking(move || {
+            work.run(|| match &db.group {
+                Some(group) => {
+                    abandon::before_write()?;
+                    group.write(f)
+                }
+                None => db.transaction_sync(f),
+            })
+        });
         self.bounded(&watch, handle).await?
     }
 

@@ -123,3 +123,44 @@ async fn concurrent_refreshes_of_many_grants_all_rotate() {
     let again = refresh_all(&s, &next).await;
     assert!(again.iter().all(Result::is_ok), "{again:?}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_change_that_panics_fails_alone_and_the_writer_goes_on() {
+    let app = TestApp::spawn().await;
+    if matches!(app.state.db.backend(), assent::db::Backend::Postgres(_)) {
+        return; // the writer thread is SQLite's; on PostgreSQL a change runs on its caller
+    }
+    let db = app.state.db.clone();
+    let panicked = {
+        let db = db.clone();
+        std::thread::spawn(move || {
+            db.run_sync(|conn| {
+                db.write_change(conn, |conn| -> Result<(), DbError> {
+                    meta::insert(conn, "before-the-panic", "1")?;
+                    panic!("a bug in one change");
+                })
+            })
+        })
+        .join()
+        .unwrap()
+    };
+    assert!(
+        panicked.is_err(),
+        "the panicking change is answered, with an error"
+    );
+    assert_eq!(stored(&app, "before-the-panic"), None, "and rolled back");
+    // The writer still writes, for requests too.
+    let db2 = db.clone();
+    let after = tokio::task::spawn_blocking(move || {
+        db2.run_sync(|conn| {
+            db2.write_change(conn, |conn| {
+                meta::insert(conn, "after-the-panic", "1").map_err(DbError::from)
+            })
+        })
+    })
+    .await
+    .unwrap();
+    assert!(after.is_ok());
+    assert_eq!(stored(&app, "after-the-panic").as_deref(), Some("1"));
+    assert_eq!(app.get("/readyz").await.status(), 200);
+}
