@@ -64,6 +64,7 @@ pub use backend::Backend;
 pub use connection::DbConnection;
 pub use error::DbError;
 pub use pool::Settings;
+pub use tx::write_through;
 
 /// Run a query on the concrete connection inside a [`DbConnection`]. Through the
 /// `MultiConnection` every execution serializes the query's SQL to look up its prepared statement;
@@ -258,12 +259,12 @@ impl Db {
     {
         let mut f = Some(f);
         let mut conn = self.checkout()?;
-        let result = self.write_in(&mut conn.conn, |c| once(&mut f, c));
+        let result = self.write_in(&mut conn.conn, |c| tx::once(&mut f, c));
         if result.is_err() && f.is_some() && self.dead(&mut conn) {
             drop(conn);
             tracing::info!("beginning again on a live connection after a dead one");
             let mut conn = self.checkout()?;
-            let result = self.write_in(&mut conn.conn, |c| once(&mut f, c));
+            let result = self.write_in(&mut conn.conn, |c| tx::once(&mut f, c));
             if result.is_err() {
                 self.dead(&mut conn);
             }
@@ -378,30 +379,6 @@ impl Db {
         })
         .await
         .is_ok()
-    }
-}
-
-/// Run `f` as one write transaction through `db`, or on `conn` directly when `db` is None because
-/// the caller already holds a transaction (an OAuth flow runs whole inside one).
-pub fn write_through<T, E: From<diesel::result::Error>>(
-    db: Option<&Db>,
-    conn: &mut DbConnection,
-    f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
-) -> Result<T, E> {
-    match db {
-        Some(db) => db.write_in(conn, f),
-        None => f(conn),
-    }
-}
-
-/// Call the `FnOnce` in `f` (it is there unless it was called already).
-fn once<T, E: From<diesel::result::Error>>(
-    f: &mut Option<impl FnOnce(&mut DbConnection) -> Result<T, E>>,
-    conn: &mut DbConnection,
-) -> Result<T, E> {
-    match f.take() {
-        Some(f) => f(conn),
-        None => Err(diesel::result::Error::AlreadyInTransaction.into()),
     }
 }
 

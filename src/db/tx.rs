@@ -35,3 +35,27 @@ where
         }
     }
 }
+
+/// Run `f` as one write transaction through `db`, or on `conn` directly when `db` is None because
+/// the caller already holds a transaction (an OAuth flow runs whole inside one).
+pub fn write_through<T, E: From<diesel::result::Error>>(
+    db: Option<&super::Db>,
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E> {
+    match db {
+        Some(db) => db.write_in(conn, f),
+        None => f(conn),
+    }
+}
+
+/// Call the `FnOnce` in `f` (it is there unless it was called already).
+pub(super) fn once<T, E: From<diesel::result::Error>>(
+    f: &mut Option<impl FnOnce(&mut DbConnection) -> Result<T, E>>,
+    conn: &mut DbConnection,
+) -> Result<T, E> {
+    match f.take() {
+        Some(f) => f(conn),
+        None => Err(diesel::result::Error::AlreadyInTransaction.into()),
+    }
+}
