@@ -18,6 +18,8 @@ fuzz_target!(|data: &[u8]| {
             appctx: None,
             resource: None,
         },
+        // One permission already allowed: its "keep until" choice is parsed too.
+        kept: [("News.Write".to_string(), 1_700_864_000)].into_iter().collect(),
     };
     if let Ok(decision) = Decision::parse(&pairs, &pending, 1_700_000_000) {
         let shown = format!("{decision:?}");
