@@ -19,7 +19,7 @@ class Database:
         self.pg = server_url is not None
         self.key = secrets.token_hex(32) if self.pg else None
         if self.pg:
-            self.name = f"assent_bench_{os.getpid()}_{tag}_{secrets.token_hex(3)}"
+            self.name = f"assent_bench_{os.getpid()}_{tag.replace('-', '_')}_{secrets.token_hex(3)}"
             parts = urllib.parse.urlsplit(server_url)
             self.admin_url = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
             self.url = urllib.parse.urlunsplit(parts._replace(path="/" + self.name))
