@@ -76,13 +76,30 @@ impl EmailLinks {
     }
 
     /// Count a request that may send mail from `ip`: `Err(retry_after)` past the limit.
-    pub fn count_request(
+    fn count_request(
         &self,
         conn: &mut DbConnection,
         ip: &str,
         now: i64,
     ) -> diesel::QueryResult<Result<(), i64>> {
         Ok(self.requests_per_ip.reserve(conn, ip, None, now)?.map(drop))
+    }
+
+    /// Count a request from `ip` that would mail `address`, both limits in their order:
+    /// `Err(retry_after)` past the per-IP limit; `Ok(false)` once the address had its share (the
+    /// request then sends nothing and answers the same page). The address is counted whether or
+    /// not it has an account, so the limit tells nothing.
+    pub fn admit(
+        &self,
+        conn: &mut DbConnection,
+        ip: &str,
+        address: &str,
+        now: i64,
+    ) -> diesel::QueryResult<Result<bool, i64>> {
+        if let Err(retry_after) = self.count_request(conn, ip, now)? {
+            return Ok(Err(retry_after));
+        }
+        Ok(Ok(self.count_mail_to(conn, address, now)?))
     }
 
     /// Count one message to `address`: `false` once the address had its share in the window

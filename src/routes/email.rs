@@ -132,10 +132,10 @@ pub async fn resend(
         .db
         .transaction(move |conn| {
             let links = &shared.email;
-            links
-                .count_request(conn, &ip, now)?
+            let admitted = links
+                .admit(conn, &ip, &to, now)?
                 .map_err(|retry_after| AppError::TooManyRequests { retry_after })?;
-            if !links.count_mail_to(conn, &to, now)? {
+            if !admitted {
                 return Ok(None);
             }
             match crate::db::user::find_by_email(conn, &to)? {

@@ -119,11 +119,10 @@ pub async fn forgot(
         .db
         .transaction(move |conn| {
             let links = &shared.email;
-            links
-                .count_request(conn, &ip, now)?
+            let admitted = links
+                .admit(conn, &ip, &to, now)?
                 .map_err(|retry_after| AppError::TooManyRequests { retry_after })?;
-            // Counted for every address, with an account or not: the limit tells nothing.
-            if !links.count_mail_to(conn, &to, now)? {
+            if !admitted {
                 return Ok(None);
             }
             crate::email_link::forgot_password(links, conn, &to, now).map_err(AppError::from)
