@@ -14,12 +14,12 @@ pub enum AppError {
     /// 400: the request is wrong; the message is shown to the user.
     #[error("{0}")]
     BadRequest(String),
-    /// 401 with a message shown to the user.
+    /// 401; the message (a catalogue key) says what to do next.
     #[error("{0}")]
-    Unauthorized(String),
-    /// 403: e.g. a missing or wrong anti-CSRF token.
+    Unauthorized(&'static str),
+    /// 403: e.g. a missing or wrong anti-CSRF token; the message (a catalogue key) says what to do.
     #[error("{0}")]
-    Forbidden(String),
+    Forbidden(&'static str),
     /// 404.
     #[error("not found")]
     NotFound,
@@ -115,14 +115,17 @@ impl From<crate::oauth::FlowError> for AppError {
     }
 }
 
-/// What an error page says, for people first: a plain title, what to do next, and (folded
-/// below) the detail a website's developer needs.
+/// What an error page says, for people first: a plain title, what to do next (both catalogue
+/// keys, worded in the visitor's language), and (folded below) the detail a website's developer
+/// needs, in English as the protocol's own messages are.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ErrorPage {
-    /// A plain sentence: what went wrong.
+    /// The key of a plain sentence: what went wrong.
     pub title: &'static str,
-    /// What to do next.
-    pub next: String,
+    /// The key of what to do next.
+    pub next: &'static str,
+    /// Seconds to wait, for the `next` of a 429 (its `$seconds`).
+    pub retry_after: Option<i64>,
     /// For the developer of the website that sent the user (never an internal cause).
     pub detail: Option<String>,
 }
@@ -130,54 +133,38 @@ pub struct ErrorPage {
 impl AppError {
     /// The error page's content (an internal cause is never shown).
     pub fn page(&self) -> ErrorPage {
-        let page = |title, next: &str, detail: Option<String>| ErrorPage {
+        let page = |title, next, detail: Option<String>| ErrorPage {
             title,
-            next: next.to_string(),
+            next,
+            retry_after: None,
             detail,
         };
         match self {
             AppError::BadRequest(m) => page(
-                "Assent can not continue with this request",
-                "Go back to the website you came from and try again. If it happens again, tell \
-                 that website: the details below are for its developers.",
+                "error-bad-request",
+                "error-bad-request-next",
                 Some(m.clone()),
             ),
-            AppError::Unauthorized(m) => ErrorPage {
-                title: "You need to sign in again",
-                next: m.clone(),
-                detail: None,
-            },
-            AppError::Forbidden(m) => ErrorPage {
-                title: "This form could not be used",
-                next: m.clone(),
-                detail: None,
-            },
-            AppError::NotFound => page(
-                "Page not found",
-                "There is nothing at this address. Check it, or start again from the Assent home \
-                 page.",
-                None,
-            ),
+            AppError::Unauthorized(next) => page("error-unauthorized", next, None),
+            AppError::Forbidden(next) => page("error-forbidden", next, None),
+            AppError::NotFound => page("error-not-found", "error-not-found-next", None),
             AppError::AlreadyDecided => page(
-                "You already answered this consent request",
-                "Nothing more was granted by this second answer. Go back to the website; if it \
-                 still asks for access, start again from there.",
+                "error-already-decided",
+                "error-already-decided-next",
                 Some("This consent form was decided before (a second submit or a replay).".into()),
             ),
             AppError::TooManyRequests { retry_after } => ErrorPage {
-                title: "Too many attempts",
-                next: format!("Please wait {retry_after} seconds, then try again."),
-                detail: None,
+                retry_after: Some(*retry_after),
+                ..page("error-too-many", "error-too-many-next", None)
             },
             AppError::Unavailable(_) => page(
-                "Assent is having trouble right now",
-                "Nothing was changed. Please try again in a few seconds.",
+                "error-unavailable",
+                "error-unavailable-next",
                 Some("Assent can not reach its storage.".into()),
             ),
             AppError::Internal(_) => page(
-                "Something went wrong on Assent's side",
-                "Nothing was changed. Please try again; if it keeps happening, tell the people \
-                 who run this Assent.",
+                "error-internal",
+                "error-internal-next",
                 Some("Internal Server Error".into()),
             ),
         }

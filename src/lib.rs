@@ -18,6 +18,7 @@ pub mod device;
 pub mod domain;
 pub mod email_link;
 pub mod error;
+pub mod i18n;
 pub mod mail;
 pub mod metrics;
 pub mod oauth;

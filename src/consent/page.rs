@@ -10,8 +10,9 @@ use super::decision::KEEP;
 use super::remember::{already_allowed, REMEMBER_MARGIN_SECS};
 use crate::db::DbConnection;
 use crate::delauth::request::{host_of, ConsentRequest};
-use crate::domain::permission::{expiry_label, Catalogue, DEFAULT_EXPIRY_DAYS, EXPIRY_DAYS};
+use crate::domain::permission::{Catalogue, Permission, DEFAULT_EXPIRY_DAYS, EXPIRY_DAYS};
 use crate::domain::Zone;
+use crate::i18n::{text, Arg, Lang};
 
 /// One requested permission on the page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -86,21 +87,33 @@ pub fn load_context(
     Ok((catalogue, allowed))
 }
 
-/// A date as the page shows it in `zone`: "3 January 2027".
-pub fn date_label(unix: i64, zone: Zone) -> String {
-    crate::consents::date_in(unix, zone)
+/// A date as the page shows it in `zone` and `lang`: "3 January 2027".
+pub fn date_label(unix: i64, zone: Zone, lang: Lang) -> String {
+    crate::consents::date_in(unix, zone, lang)
+}
+
+/// A duration choice in words: "1 day", "30 days", "1 year".
+pub fn expiry_label(days: i64, lang: Lang) -> String {
+    match days {
+        365 => text(lang, "duration-year", &[]),
+        n => text(lang, "duration-days", &[("n", Arg::Num(n))]),
+    }
 }
 
 /// The expiry choices of a permission: for one already allowed until `until`, "Keep until ..."
 /// first and selected (unless it ends within the remembered-consent margin, then the usual
 /// default) and only the durations that end later (to end it sooner, the user removes it on the
 /// dashboard); else every duration with the default selected.
-fn expiry_options(until: Option<i64>, now: i64, zone: Zone) -> Vec<ExpiryOption> {
+fn expiry_options(until: Option<i64>, now: i64, zone: Zone, lang: Lang) -> Vec<ExpiryOption> {
     let keep_default = until.is_some_and(|u| u > now + REMEMBER_MARGIN_SECS);
     let mut options: Vec<ExpiryOption> = until
         .map(|u| ExpiryOption {
             value: KEEP.to_string(),
-            label: format!("Keep until {}", date_label(u, zone)),
+            label: text(
+                lang,
+                "consent-keep-until",
+                &[("date", Arg::Str(&date_label(u, zone, lang)))],
+            ),
             selected: keep_default,
         })
         .into_iter()
@@ -111,7 +124,7 @@ fn expiry_options(until: Option<i64>, now: i64, zone: Zone) -> Vec<ExpiryOption>
             .filter(|&&days| until.is_none_or(|u| now + days * 86_400 > u))
             .map(|&days| ExpiryOption {
                 value: days.to_string(),
-                label: expiry_label(days),
+                label: expiry_label(days, lang),
                 selected: !keep_default && days == DEFAULT_EXPIRY_DAYS,
             }),
     );
@@ -127,7 +140,17 @@ impl ConsentPage {
         allowed: &BTreeMap<String, i64>,
         now: i64,
         zone: Zone,
+        lang: Lang,
     ) -> ConsentPage {
+        let words = |p: &Permission, registered: &str| {
+            crate::i18n::permission(
+                lang,
+                p.offer(),
+                p.action(),
+                registered,
+                catalogue.custom_owner(p),
+            )
+        };
         let (allowed_permissions, new_permissions) = consent
             .permissions
             .iter()
@@ -137,7 +160,7 @@ impl ConsentPage {
                 let others: Vec<String> = catalogue
                     .other_actions(&p.permission)
                     .into_iter()
-                    .map(|(_, description)| description)
+                    .map(|(other, description)| words(&other, &description))
                     .collect();
                 let (includes, excludes) = match p.permission.action() {
                     "Full" => (others, Vec::new()),
@@ -147,12 +170,12 @@ impl ConsentPage {
                 PagePermission {
                     offer: p.permission.offer().to_string(),
                     action: p.permission.action().to_string(),
-                    description: p.description.clone(),
+                    description: words(&p.permission, &p.description),
                     is_new: until.is_none(),
-                    allowed_until: until.map(|u| date_label(u, zone)),
+                    allowed_until: until.map(|u| date_label(u, zone, lang)),
                     includes,
                     excludes,
-                    expiry_options: expiry_options(until, now, zone),
+                    expiry_options: expiry_options(until, now, zone, lang),
                     permission: name,
                 }
             })
@@ -175,6 +198,25 @@ mod tests {
 
     const DAY: i64 = 86_400;
 
+    #[test]
+    fn durations_are_worded_in_each_language() {
+        let labels = |lang| {
+            EXPIRY_DAYS
+                .iter()
+                .map(|d| expiry_label(*d, lang))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            labels(Lang::En),
+            ["1 day", "7 days", "30 days", "90 days", "1 year"]
+        );
+        assert_eq!(
+            labels(Lang::De),
+            ["1 Tag", "7 Tage", "30 Tage", "90 Tage", "1 Jahr"]
+        );
+        assert_eq!(labels(Lang::Ja), ["1日", "7日", "30日", "90日", "1年"]);
+    }
+
     fn values(options: &[ExpiryOption]) -> Vec<(&str, bool)> {
         options
             .iter()
@@ -185,7 +227,7 @@ mod tests {
     #[test]
     fn a_new_permission_offers_every_duration_with_30_days_selected() {
         assert_eq!(
-            values(&expiry_options(None, 0, Zone::UTC)),
+            values(&expiry_options(None, 0, Zone::UTC, Lang::En)),
             [
                 ("1", false),
                 ("7", false),
@@ -199,18 +241,26 @@ mod tests {
     #[test]
     fn an_allowed_permission_keeps_its_expiry_by_default_and_offers_only_later_ends() {
         let now = 1_000_000;
-        let options = expiry_options(Some(now + 45 * DAY), now, Zone::UTC);
+        let options = expiry_options(Some(now + 45 * DAY), now, Zone::UTC, Lang::En);
         assert_eq!(
             values(&options),
             [("keep", true), ("90", false), ("365", false)]
         );
         assert_eq!(
             options[0].label,
-            format!("Keep until {}", date_label(now + 45 * DAY, Zone::UTC))
+            format!(
+                "Keep until {}",
+                date_label(now + 45 * DAY, Zone::UTC, Lang::En)
+            )
         );
         // Ending within a day (the page was shown because of it): the usual default.
         assert_eq!(
-            values(&expiry_options(Some(now + DAY / 2), now, Zone::UTC)),
+            values(&expiry_options(
+                Some(now + DAY / 2),
+                now,
+                Zone::UTC,
+                Lang::En
+            )),
             [
                 ("keep", false),
                 ("1", false),
@@ -224,8 +274,14 @@ mod tests {
 
     #[test]
     fn dates_read_as_day_month_year() {
-        assert_eq!(date_label(1_798_761_600, Zone::UTC), "1 January 2027");
+        assert_eq!(
+            date_label(1_798_761_600, Zone::UTC, Lang::En),
+            "1 January 2027"
+        );
         let honolulu = Zone::parse("Pacific/Honolulu").expect("zone");
-        assert_eq!(date_label(1_798_761_600, honolulu), "31 December 2026");
+        assert_eq!(
+            date_label(1_798_761_600, honolulu, Lang::En),
+            "31 December 2026"
+        );
     }
 }

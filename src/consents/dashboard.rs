@@ -100,13 +100,27 @@ struct AppGroup {
     expired: BTreeMap<String, i64>,
 }
 
-/// The description of `permission` in the catalogue.
-pub fn describe(catalogue: &Catalogue, permission: &str) -> String {
-    Permission::parse(permission)
+/// The description of `permission` in the catalogue, in `lang` (see [`crate::i18n::permission`]).
+pub fn describe(catalogue: &Catalogue, permission: &str, lang: crate::i18n::Lang) -> String {
+    let Ok(p) = Permission::parse(permission) else {
+        return permission.to_string();
+    };
+    catalogue
+        .resolve(&PermissionList::from_vec(vec![p.clone()]))
         .ok()
-        .and_then(|p| catalogue.resolve(&PermissionList::from_vec(vec![p])).ok())
         .and_then(|resolved| resolved.into_iter().next())
-        .map_or_else(|| permission.to_string(), |r| r.description)
+        .map_or_else(
+            || permission.to_string(),
+            |r| {
+                crate::i18n::permission(
+                    lang,
+                    p.offer(),
+                    p.action(),
+                    &r.description,
+                    catalogue.custom_owner(&p),
+                )
+            },
+        )
 }
 
 /// The first letter of `name`, upper-case (`?` for an empty name).
@@ -123,6 +137,7 @@ pub fn build(
     user_id: i64,
     now: i64,
     zone: Zone,
+    lang: crate::i18n::Lang,
 ) -> diesel::QueryResult<Dashboard> {
     let rows = db::grant::for_user_with_families(conn, user_id)?;
     let mut apps: BTreeMap<i64, AppGroup> = BTreeMap::new();
@@ -179,9 +194,9 @@ pub fn build(
                 dashboard.expired.push(ExpiredAccess {
                     appid: app.appid.clone(),
                     app_name: app.name.clone(),
-                    description: describe(&catalogue, permission),
+                    description: describe(&catalogue, permission, lang),
                     permission: permission.clone(),
-                    expired: Moment::at(*expired_at, now, zone),
+                    expired: Moment::at(*expired_at, now, zone, lang),
                 });
             }
         }
@@ -193,10 +208,10 @@ pub fn build(
             .active
             .into_iter()
             .map(|(permission, g)| PermissionAccess {
-                description: describe(&catalogue, &permission),
+                description: describe(&catalogue, &permission, lang),
                 permission,
-                granted: Moment::at(g.granted_at, now, zone),
-                expires: Moment::at(g.expires_at, now, zone),
+                granted: Moment::at(g.granted_at, now, zone, lang),
+                expires: Moment::at(g.expires_at, now, zone, lang),
                 expires_soon: g.expires_at - now < EXPIRES_SOON_SECS,
                 resources: if g.unlimited {
                     Vec::new()
@@ -212,8 +227,8 @@ pub fn build(
             return_host,
             privacy_host: app.privacy_url.as_deref().map(host_of),
             privacy_url: app.privacy_url,
-            last_used: Moment::at(app.last_used_at, now, zone),
-            last_granted: Moment::at(app.last_granted_at, now, zone),
+            last_used: Moment::at(app.last_used_at, now, zone, lang),
+            last_granted: Moment::at(app.last_granted_at, now, zone, lang),
             permissions,
         });
     }

@@ -30,9 +30,15 @@ pub fn preview(
     user_id: i64,
     now: i64,
 ) -> diesel::QueryResult<(usize, usize, usize)> {
-    let apps = super::dashboard::build(conn, user_id, now, crate::domain::Zone::UTC)?
-        .apps
-        .len();
+    let apps = super::dashboard::build(
+        conn,
+        user_id,
+        now,
+        crate::domain::Zone::UTC,
+        crate::i18n::Lang::En,
+    )?
+    .apps
+    .len();
     let sessions = db::session::active_for_user(conn, user_id, now)?.len();
     let devices = db::device::active_for_user(conn, user_id, now)?.len();
     Ok((apps, sessions, devices))

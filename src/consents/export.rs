@@ -40,7 +40,7 @@ pub fn build(conn: &mut DbConnection, user: &User, now: i64) -> diesel::QueryRes
         grants.push(json!({
             "app": app(conn, grant.application_id)?,
             "permission": grant.permission,
-            "description": describe(&catalogue, &grant.permission),
+            "description": describe(&catalogue, &grant.permission, crate::i18n::Lang::En),
             "resource": grant.resource,
             "granted_at": time(grant.granted_at),
             "expires_at": time(grant.expires_at),
@@ -64,7 +64,7 @@ pub fn build(conn: &mut DbConnection, user: &User, now: i64) -> diesel::QueryRes
         history.push(json!({
             "at": time(event.at),
             "kind": event.kind,
-            "what": label(&event.kind).0,
+            "what": label(&event.kind, crate::i18n::Lang::En).0,
             "app": app,
             "detail": plain(&event.kind, &event.detail, &catalogue),
             "recorded_detail": event.detail,

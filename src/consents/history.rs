@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use super::wording::{label, plain};
+use super::wording::{label, plain_in};
 use super::Moment;
 use crate::consents::dashboard::describe;
 use crate::db::{self, DbConnection};
@@ -96,6 +96,7 @@ pub fn page(
     page: i64,
     now: i64,
     zone: Zone,
+    lang: crate::i18n::Lang,
 ) -> diesel::QueryResult<HistoryPage> {
     let mut names: BTreeMap<i64, (String, String)> = BTreeMap::new();
     let mut apps = Vec::new();
@@ -133,21 +134,21 @@ pub fn page(
                 .into_iter()
                 .filter(|g| g.granted_at == row.at)
                 .map(|g| GrantedPermission {
-                    description: describe(&catalogue, &g.permission),
-                    until: Moment::at(g.expires_at, now, zone),
+                    description: describe(&catalogue, &g.permission, lang),
+                    until: Moment::at(g.expires_at, now, zone, lang),
                 })
                 .collect(),
             _ => Vec::new(),
         };
-        let (label, tone) = label(&row.kind);
+        let (label, tone) = label(&row.kind, lang);
         events.push(HistoryEvent {
-            detail: plain(&row.kind, &row.detail, &catalogue),
+            detail: plain_in(lang, &row.kind, &row.detail, &catalogue),
             kind: row.kind,
             label,
             tone,
             app_name,
             permissions,
-            at: Moment::at(row.at, now, zone),
+            at: Moment::at(row.at, now, zone, lang),
         });
     }
     Ok(HistoryPage {

@@ -99,15 +99,25 @@ mod tests {
             return_host: format!("{}.example", name.to_lowercase()),
             privacy_url: None,
             privacy_host: None,
-            last_used: Moment::at(used, 0, crate::domain::Zone::UTC),
-            last_granted: Moment::at(granted, 0, crate::domain::Zone::UTC),
+            last_used: Moment::at(used, 0, crate::domain::Zone::UTC, crate::i18n::Lang::En),
+            last_granted: Moment::at(granted, 0, crate::domain::Zone::UTC, crate::i18n::Lang::En),
             permissions: perms
                 .iter()
                 .map(|(p, d)| PermissionAccess {
                     permission: (*p).into(),
                     description: (*d).into(),
-                    granted: Moment::at(granted, 0, crate::domain::Zone::UTC),
-                    expires: Moment::at(granted + 100, 0, crate::domain::Zone::UTC),
+                    granted: Moment::at(
+                        granted,
+                        0,
+                        crate::domain::Zone::UTC,
+                        crate::i18n::Lang::En,
+                    ),
+                    expires: Moment::at(
+                        granted + 100,
+                        0,
+                        crate::domain::Zone::UTC,
+                        crate::i18n::Lang::En,
+                    ),
                     expires_soon: false,
                     resources: Vec::new(),
                 })

@@ -142,6 +142,7 @@ pub fn removed_notice(
     appid: &AppId,
     permission: &Permission,
     last: bool,
+    lang: crate::i18n::Lang,
 ) -> diesel::QueryResult<Option<String>> {
     let name = permission.to_string();
     let app_left = dashboard.app(appid.as_str());
@@ -152,17 +153,19 @@ pub fn removed_notice(
         return Ok(None);
     };
     let catalogue = crate::catalogue::load(conn)?;
-    let description = crate::consents::dashboard::describe(&catalogue, &name);
-    let app_name = app.name;
-    Ok(Some(if last {
-        format!(
-            "Removed “{description}” from {app_name}. It was its last permission, so {app_name} \
-             no longer has any access to your account."
-        )
+    let description = crate::consents::dashboard::describe(&catalogue, &name, lang);
+    let key = if last {
+        "apps-notice-removed-last"
     } else {
-        format!(
-            "Removed “{description}” from {app_name}. It can no longer use it; the rest of its \
-             access stays."
-        )
-    }))
+        "apps-notice-removed"
+    };
+    use crate::i18n::Arg;
+    Ok(Some(crate::i18n::text(
+        lang,
+        key,
+        &[
+            ("permission", Arg::Str(&description)),
+            ("app", Arg::Str(&app.name)),
+        ],
+    )))
 }

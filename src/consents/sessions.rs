@@ -43,6 +43,7 @@ pub fn list(
     current: Option<&TokenHash>,
     now: i64,
     zone: Zone,
+    lang: crate::i18n::Lang,
 ) -> diesel::QueryResult<(Vec<SessionView>, Vec<DeviceView>)> {
     let current_id = match current {
         Some(hash) => db::session::id_of(conn, hash)?,
@@ -52,9 +53,9 @@ pub fn list(
         .into_iter()
         .map(|s| SessionView {
             id: s.id.to_string(),
-            started: Moment::at(s.created_at, now, zone),
-            last_seen: Moment::at(s.last_seen_at, now, zone),
-            expires: Moment::at(s.expires_at, now, zone),
+            started: Moment::at(s.created_at, now, zone, lang),
+            last_seen: Moment::at(s.last_seen_at, now, zone, lang),
+            expires: Moment::at(s.expires_at, now, zone, lang),
             current: Some(s.id) == current_id,
         })
         .collect();
@@ -63,8 +64,8 @@ pub fn list(
         .map(|(token, device)| DeviceView {
             id: token.id.to_string(),
             name: crate::device::device_label(&device),
-            started: Moment::at(token.created_at, now, zone),
-            expires: Moment::at(token.expires_at, now, zone),
+            started: Moment::at(token.created_at, now, zone, lang),
+            expires: Moment::at(token.expires_at, now, zone, lang),
         })
         .collect();
     Ok((sessions, devices))

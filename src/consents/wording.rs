@@ -4,29 +4,81 @@
 
 use crate::consents::dashboard::describe;
 use crate::domain::permission::{Catalogue, Permission};
+use crate::i18n::{text, Arg, Lang};
 
-/// The words and badge style of an event kind; unknown kinds show as themselves.
-pub fn label(kind: &str) -> (String, &'static str) {
-    let (text, tone) = match kind {
-        "grant" => ("Access allowed", "success"),
-        "refresh" => ("Access renewed", "info"),
-        "revoke" => ("Permission removed", "warn"),
-        "revoke_app" => ("App removed", "warn"),
-        "reuse_detected" => ("Access ended for your safety", "danger"),
-        "code_replay" => ("Access ended for your safety", "danger"),
-        "password_changed" => ("Password changed", "muted"),
-        "signed_out_everywhere" => ("Signed out everywhere", "muted"),
-        "sign_in" => ("Signed in", "muted"),
-        "device_sign_in" => ("Device signed in", "muted"),
-        "session_ended" => ("Signed out a browser", "muted"),
-        "device_signed_out" => ("Signed out a device", "muted"),
-        "name_changed" => ("Name changed", "muted"),
-        "time_zone_changed" => ("Time zone changed", "muted"),
-        "email_verified" => ("Email address verified", "success"),
-        "password_reset" => ("Password reset by email link", "warn"),
-        other => (other, "muted"),
+/// The event kinds with words of their own (`event-<kind>` in the catalogue), and their badge
+/// style.
+pub const KINDS: [(&str, &str); 16] = [
+    ("grant", "success"),
+    ("refresh", "info"),
+    ("revoke", "warn"),
+    ("revoke_app", "warn"),
+    ("reuse_detected", "danger"),
+    ("code_replay", "danger"),
+    ("password_changed", "muted"),
+    ("signed_out_everywhere", "muted"),
+    ("sign_in", "muted"),
+    ("device_sign_in", "muted"),
+    ("session_ended", "muted"),
+    ("device_signed_out", "muted"),
+    ("name_changed", "muted"),
+    ("time_zone_changed", "muted"),
+    ("email_verified", "success"),
+    ("password_reset", "warn"),
+];
+
+/// The words (in `lang`) and badge style of an event kind; unknown kinds show as themselves.
+pub fn label(kind: &str, lang: Lang) -> (String, &'static str) {
+    match KINDS.iter().find(|(k, _)| *k == kind) {
+        Some((k, tone)) => (
+            text(lang, &format!("event-{}", k.replace('_', "-")), &[]),
+            tone,
+        ),
+        None => (kind.to_string(), "muted"),
+    }
+}
+
+/// The stored detail of an event in `lang`'s words. English reads the stored sentence itself
+/// ([`plain`]); another language says what a stored detail names (the permissions allowed,
+/// renewed or removed, whether it was the app's last) in its own words, and leaves out the rest
+/// of a sentence that only English has (the badge already says what happened).
+pub fn plain_in(lang: Lang, kind: &str, detail: &str, catalogue: &Catalogue) -> String {
+    if lang == Lang::En {
+        return plain(kind, detail, catalogue);
+    }
+    let fixed = match kind {
+        "reuse_detected" => Some("event-detail-reuse"),
+        "code_replay" => Some("event-detail-code-replay"),
+        "revoke_app" if detail.contains("RFC 7009") => Some("event-detail-app-gave-up"),
+        "revoke_app" if detail == "you removed this app's access" => {
+            Some("event-detail-you-removed")
+        }
+        _ => None,
     };
-    (text.to_string(), tone)
+    if let Some(key) = fixed {
+        return text(lang, key, &[]);
+    }
+    let key = match kind {
+        "grant" => "event-detail-allowed",
+        "refresh" => "event-detail-renewed",
+        "revoke" if detail.contains("last permission") => "event-detail-removed-last",
+        "revoke" => "event-detail-removed",
+        _ => return String::new(),
+    };
+    let named: Vec<String> = detail
+        .split(" via ")
+        .next()
+        .unwrap_or_default()
+        .split([' ', ';'])
+        .map(|t| t.trim_end_matches([',', '.', ':']))
+        .filter(|t| t.contains('.') && Permission::parse(t).is_ok())
+        .map(|t| describe(catalogue, t, lang))
+        .collect();
+    if named.is_empty() {
+        return String::new();
+    }
+    let list = named.join(&text(lang, "list-separator", &[]));
+    text(lang, key, &[("list", Arg::Str(&list))])
 }
 
 /// `Offer.Action` as the catalogue says it, in quotes; anything else as it is.
@@ -34,7 +86,7 @@ fn word(catalogue: &Catalogue, token: &str) -> String {
     let bare = token.trim_end_matches([',', ';', '.', ':']);
     let rest = &token[bare.len()..];
     if bare.contains('.') && Permission::parse(bare).is_ok() {
-        format!("“{}”{rest}", describe(catalogue, bare))
+        format!("“{}”{rest}", describe(catalogue, bare, Lang::En))
     } else {
         token.to_string()
     }
@@ -110,27 +162,38 @@ mod tests {
     }
 
     #[test]
-    fn every_known_event_kind_has_words_and_an_unknown_one_shows_as_itself() {
-        for kind in [
-            "grant",
-            "refresh",
-            "revoke",
-            "revoke_app",
-            "reuse_detected",
-            "code_replay",
-            "sign_in",
-            "device_sign_in",
-            "session_ended",
-            "device_signed_out",
-            "name_changed",
-            "time_zone_changed",
-        ] {
-            assert_ne!(label(kind).0, kind);
+    fn every_known_event_kind_has_words_in_every_language_and_an_unknown_one_shows_as_itself() {
+        for lang in crate::i18n::LANGS {
+            for (kind, _) in KINDS {
+                let key = format!("event-{}", kind.replace('_', "-"));
+                assert!(crate::i18n::has(lang, &key), "{} lacks {key}", lang.tag());
+                assert_ne!(label(kind, lang).0, kind);
+            }
         }
+        assert_eq!(label("grant", Lang::En).0, "Access allowed");
         assert_eq!(
-            label("something_new"),
+            label("something_new", Lang::De),
             ("something_new".to_string(), "muted")
         );
+    }
+
+    #[test]
+    fn another_language_names_the_permissions_of_a_detail_in_its_own_words() {
+        let c = catalogue();
+        assert_eq!(
+            plain_in(Lang::De, "revoke", "removed Contacts.Read; it was the last permission, so the app has no access left; ended the refresh tokens of 1 grant(s)", &c),
+            "Entfernt: Kontakte lesen. Es war die letzte Berechtigung der App; sie hat keinen Zugriff mehr."
+        );
+        assert_eq!(
+            plain_in(
+                Lang::Ja,
+                "refresh",
+                "refreshed Contacts.Read, News.Read",
+                &c
+            ),
+            "更新: 連絡先の閲覧、ニュースフィードの閲覧"
+        );
+        assert_eq!(plain_in(Lang::De, "name_changed", "name changed", &c), "");
     }
 
     #[test]

@@ -47,7 +47,7 @@ pub async fn consent_page(
     };
     let shared = state.clone().into_inner();
     if let Some(answer) = consent::decide::remembered(&shared, &consent, &user, now).await? {
-        return answer_response(&state, answer);
+        return answer_response(&state, visitor.lang, answer);
     }
     let protocol = Protocol::Live {
         appctx: consent.appctx.clone(),
@@ -79,9 +79,10 @@ pub async fn decide_consent(
 ) -> Result<HttpResponse, AppError> {
     let pairs = form_pairs(&body);
     visitor.check_csrf(&state, first(&pairs, "csrf").unwrap_or_default())?;
-    let user = visitor.user().cloned().ok_or_else(|| {
-        AppError::Unauthorized("Your session ended. Go back to the website and start again.".into())
-    })?;
+    let user = visitor
+        .user()
+        .cloned()
+        .ok_or(AppError::Unauthorized("error-session-ended"))?;
     let now = crate::clock::now();
     let pending = PendingConsent::open(
         &state.key,
@@ -94,5 +95,5 @@ pub async fn decide_consent(
         Decision::parse(&pairs, &pending, now).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let shared = state.clone().into_inner();
     let answer = consent::decide(&shared, &user, pending, decision, now).await?;
-    answer_response(&state, answer)
+    answer_response(&state, visitor.lang, answer)
 }

@@ -77,6 +77,7 @@ fn removed_message(
     conn: &mut crate::db::DbConnection,
     dashboard: &consents::Dashboard,
     query: &DashboardQuery,
+    lang: crate::i18n::Lang,
 ) -> Result<Option<String>, AppError> {
     let last = match query.done.as_deref() {
         Some("revoked") => false,
@@ -94,6 +95,7 @@ fn removed_message(
         &appid,
         &permission,
         last,
+        lang,
     )?)
 }
 
@@ -103,7 +105,7 @@ pub async fn consents_page(
     state: web::Data<AppState>,
     query: web::Query<DashboardQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (user_id, now, zone) = (user.id, crate::clock::now(), visitor.zone);
+    let (user_id, now, zone, lang) = (user.id, crate::clock::now(), visitor.zone, visitor.lang);
     let query = query.into_inner();
     let q = listing::clean_query(query.q.as_deref());
     let sort = listing::Sort::parse(query.sort.as_deref());
@@ -111,8 +113,8 @@ pub async fn consents_page(
     let (dashboard, removed) = state
         .db
         .run(move |conn| {
-            let dashboard = consents::dashboard::build(conn, user_id, now, zone)?;
-            let removed = removed_message(conn, &dashboard, &lookup)?;
+            let dashboard = consents::dashboard::build(conn, user_id, now, zone, lang)?;
+            let removed = removed_message(conn, &dashboard, &lookup, lang)?;
             Ok::<_, AppError>((dashboard, removed))
         })
         .await?;
@@ -176,11 +178,11 @@ pub async fn revoke_grant_page(
 ) -> Result<HttpResponse, AppError> {
     let appid = parse_appid(&query.appid)?;
     let permission = parse_permission(&query.permission)?.to_string();
-    let (user_id, now, zone) = (user.id, crate::clock::now(), visitor.zone);
+    let (user_id, now, zone, lang) = (user.id, crate::clock::now(), visitor.zone, visitor.lang);
     let dashboard = state
         .db
         .run(move |conn| {
-            consents::dashboard::build(conn, user_id, now, zone).map_err(AppError::from)
+            consents::dashboard::build(conn, user_id, now, zone, lang).map_err(AppError::from)
         })
         .await?;
     let Some(app) = dashboard.app(appid.as_str()) else {
@@ -252,11 +254,11 @@ pub async fn revoke_app_page(
     query: web::Query<AppQuery>,
 ) -> Result<HttpResponse, AppError> {
     let appid = parse_appid(&query.appid)?;
-    let (user_id, now, zone) = (user.id, crate::clock::now(), visitor.zone);
+    let (user_id, now, zone, lang) = (user.id, crate::clock::now(), visitor.zone, visitor.lang);
     let dashboard = state
         .db
         .run(move |conn| {
-            consents::dashboard::build(conn, user_id, now, zone).map_err(AppError::from)
+            consents::dashboard::build(conn, user_id, now, zone, lang).map_err(AppError::from)
         })
         .await?;
     let Some(app) = dashboard.app(appid.as_str()) else {

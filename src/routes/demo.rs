@@ -94,7 +94,10 @@ fn token_view(site: &DemoSite, field: &str, zone: Zone) -> Option<serde_json::Va
 fn format_time(unix: &str, zone: Zone) -> String {
     unix.parse::<i64>()
         .ok()
-        .map(|t| crate::consents::Moment::at(t, crate::clock::now(), zone).date_time)
+        .map(|t| {
+            crate::consents::Moment::at(t, crate::clock::now(), zone, crate::i18n::Lang::En)
+                .date_time
+        })
         .unwrap_or_else(|| unix.to_string())
 }
 
@@ -169,7 +172,8 @@ async fn render(
     if let Some(e) = refresh_error {
         ctx.insert("refresh_error", e);
     }
-    let body = crate::templates::render("demo.html", &ctx)?;
+    // The demo plays another company's English-only website: its page is not Assent's to translate.
+    let body = crate::templates::render(crate::i18n::Lang::En, "demo.html", &ctx)?;
     let mut resp = HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .body(body);

@@ -163,7 +163,7 @@ pub async fn resend(
     ctx.insert("signed_in", &signed_in.is_some());
     ctx.insert(
         "ttl",
-        &crate::mail::letters::lifetime(state.email.verify_ttl_secs),
+        &crate::i18n::lifetime(visitor.lang, state.email.verify_ttl_secs),
     );
     render_page(
         &state,

@@ -9,7 +9,8 @@ use actix_web::http::{header, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{HttpResponse, ResponseError};
 
-use super::web::{NotSignedIn, Visitor, SESSION_COOKIE};
+use super::web::{lang_of, NotSignedIn, Visitor, SESSION_COOKIE};
+use crate::i18n::{text, Arg, Lang};
 use crate::state::AppState;
 
 use crate::device::DeviceError;
@@ -35,7 +36,7 @@ impl ResponseError for AppError {
             AppError::Unavailable(cause) => tracing::warn!(%cause, "storage unavailable"),
             _ => {}
         }
-        page_response(self, &Header::SignedOut)
+        page_response(self, &Header::SignedOut, Lang::En)
     }
 }
 
@@ -49,14 +50,20 @@ enum Header {
     Unknown,
 }
 
-/// The error page of `err` with `header`.
-fn page_response(err: &AppError, header: &Header) -> HttpResponse {
+/// The error page of `err` with `header`, in `lang`.
+fn page_response(err: &AppError, header: &Header, lang: Lang) -> HttpResponse {
     let status = err.status_code();
     let page = err.page();
+    let title = text(lang, page.title, &[]);
+    let next = text(
+        lang,
+        page.next,
+        &[("seconds", Arg::Num(page.retry_after.unwrap_or_default()))],
+    );
     let mut ctx = tera::Context::new();
     ctx.insert("status", &status.as_u16());
-    ctx.insert("title", page.title);
-    ctx.insert("next", &page.next);
+    ctx.insert("title", &title);
+    ctx.insert("next", &next);
     ctx.insert("detail", &page.detail);
     match header {
         Header::SignedOut => {}
@@ -66,8 +73,8 @@ fn page_response(err: &AppError, header: &Header) -> HttpResponse {
         }
         Header::Unknown => ctx.insert("session_unknown", &true),
     }
-    let body = crate::templates::render("error.html", &ctx)
-        .unwrap_or_else(|_| format!("{}\n\n{}\n", page.title, page.next));
+    let body = crate::templates::render(lang, "error.html", &ctx)
+        .unwrap_or_else(|_| format!("{title}\n\n{next}\n"));
     let mut builder = HttpResponse::build(status);
     builder.content_type("text/html; charset=utf-8");
     if let AppError::TooManyRequests { retry_after } = err {
@@ -76,9 +83,10 @@ fn page_response(err: &AppError, header: &Header) -> HttpResponse {
     builder.body(body)
 }
 
-/// Middleware: an error page answered to a request with a session cookie shows that session in its
-/// header (the error renderer has no request; this loads the visitor once, an indexed read). A 503
-/// does not ask storage again: its header then shows neither "Sign in" nor an account.
+/// Middleware: an error page is worded in the request's language, and one answered to a request
+/// with a session cookie shows that session in its header (the error renderer has no request; this
+/// loads the visitor once, an indexed read). A 503 does not ask storage again: its header then
+/// shows neither "Sign in" nor an account.
 pub async fn error_pages_know_the_visitor(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -112,8 +120,14 @@ pub async fn error_pages_know_the_visitor(
                 .map(|_| ())
         })
         .is_some();
+    let lang = lang_of(res.request());
     if !has_session {
-        return Ok(res);
+        if lang == Lang::En {
+            return Ok(res);
+        }
+        let page = page_response(err, &Header::SignedOut, lang);
+        let (req, _) = res.into_parts();
+        return Ok(ServiceResponse::new(req, page));
     }
     let header = if matches!(err, AppError::Unavailable(_)) {
         Header::Unknown
@@ -124,13 +138,13 @@ pub async fn error_pages_know_the_visitor(
                 visitor.csrf(&state),
             ) {
                 (Some(email), Ok(csrf)) => Header::SignedIn { email, csrf },
-                (None, _) => return Ok(res),
+                (None, _) => Header::SignedOut,
                 (Some(_), Err(_)) => Header::Unknown,
             },
             Err(_) => Header::Unknown,
         }
     };
-    let page = page_response(err, &header);
+    let page = page_response(err, &header, lang);
     let (req, _) = res.into_parts();
     Ok(ServiceResponse::new(req, page))
 }

@@ -33,11 +33,11 @@ pub async fn history_page(
         .as_deref()
         .and_then(crate::domain::AppId::parse)
         .map(|a| a.as_str().to_string());
-    let (user_id, now, zone) = (user.id, crate::clock::now(), visitor.zone);
+    let (user_id, now, zone, lang) = (user.id, crate::clock::now(), visitor.zone, visitor.lang);
     let history = state
         .db
         .run(move |conn| {
-            consents::history::page(conn, user_id, app.as_deref(), page, now, zone)
+            consents::history::page(conn, user_id, app.as_deref(), page, now, zone, lang)
                 .map_err(AppError::from)
         })
         .await?;

@@ -18,7 +18,8 @@ pub async fn home_page(
         ctx.insert("user_email", &user.email);
         ctx.insert("user_name", &user.name);
     }
-    let body = crate::templates::render("home.html", &ctx)?;
+    ctx.insert("here", &visitor.here);
+    let body = crate::templates::render(visitor.lang, "home.html", &ctx)?;
     let mut resp = HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .body(body);

@@ -14,6 +14,7 @@ pub mod health;
 pub mod history;
 pub mod home;
 pub mod jwks;
+pub mod language;
 pub mod me;
 pub mod metrics;
 pub mod oauth;
@@ -45,6 +46,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .route("/healthz", get().to(health::healthz))
         .route("/readyz", get().to(health::readyz))
         .route("/static/{file}", get().to(assets::asset))
+        .route("/language", get().to(language::switch_language))
         .route("/signin", get().to(account::sign_in_page))
         .route("/signin", post().to(account::sign_in))
         .route("/signup", get().to(signup::sign_up_page))

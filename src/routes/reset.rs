@@ -136,7 +136,7 @@ pub async fn forgot(
     ctx.insert("address", &email);
     ctx.insert(
         "ttl",
-        &crate::mail::letters::lifetime(state.email.reset_ttl_secs),
+        &crate::i18n::lifetime(visitor.lang, state.email.reset_ttl_secs),
     );
     render_page(
         &state,

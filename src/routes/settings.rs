@@ -57,11 +57,11 @@ async fn account_page_with(
     error: Option<&str>,
 ) -> Result<HttpResponse, AppError> {
     let current = visitor.session_token().map(crate::crypto::TokenHash::of);
-    let (user_id, now, zone) = (user.id, crate::clock::now(), visitor.zone);
+    let (user_id, now, zone, lang) = (user.id, crate::clock::now(), visitor.zone, visitor.lang);
     let (sessions, devices) = state
         .db
         .run(move |conn| {
-            crate::consents::sessions::list(conn, user_id, current.as_ref(), now, zone)
+            crate::consents::sessions::list(conn, user_id, current.as_ref(), now, zone, lang)
                 .map_err(AppError::from)
         })
         .await?;
@@ -73,11 +73,11 @@ async fn account_page_with(
     ctx.insert("min_password_len", &MIN_PASSWORD_CHARS);
     ctx.insert(
         "member_since",
-        &crate::consents::Moment::at(user.created_at, now, zone),
+        &crate::consents::Moment::at(user.created_at, now, zone, visitor.lang),
     );
     ctx.insert(
         "password_changed",
-        &crate::consents::Moment::at(user.password_changed_at, now, zone),
+        &crate::consents::Moment::at(user.password_changed_at, now, zone, visitor.lang),
     );
     let saved_zone = user.time_zone.as_deref().and_then(Zone::parse);
     ctx.insert("saved_zone", &saved_zone.map(|z| z.name()));
@@ -170,9 +170,7 @@ pub async fn change_password(
         }
         Err(PasswordChangeError::Internal(cause)) => Err(AppError::Internal(cause)),
         Err(PasswordChangeError::Storage(cause)) => Err(AppError::Unavailable(cause)),
-        Err(PasswordChangeError::NoUser) => Err(AppError::Unauthorized(
-            PasswordChangeError::NoUser.to_string(),
-        )),
+        Err(PasswordChangeError::NoUser) => Err(AppError::Unauthorized("error-no-account")),
         Err(e) => {
             let message = e.to_string();
             let status = StatusCode::BAD_REQUEST;

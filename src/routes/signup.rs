@@ -143,7 +143,7 @@ pub async fn sign_up(
     ctx.insert("next", &next);
     ctx.insert(
         "ttl",
-        &crate::mail::letters::lifetime(state.email.verify_ttl_secs),
+        &crate::i18n::lifetime(visitor.lang, state.email.verify_ttl_secs),
     );
     render_page(
         &state,

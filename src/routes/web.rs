@@ -12,7 +12,7 @@ use crate::state::AppState;
 
 mod visitor;
 pub use visitor::{
-    removal, sign_in_redirect, start_session, NotSignedIn, SignedIn, Visitor, PRE_COOKIE,
+    lang_of, removal, sign_in_redirect, start_session, NotSignedIn, SignedIn, Visitor, PRE_COOKIE,
     SESSION_COOKIE,
 };
 
@@ -49,12 +49,21 @@ pub fn render_page(
 ) -> Result<HttpResponse, AppError> {
     ctx.insert("csrf", &visitor.csrf(state)?);
     ctx.insert("time_zone", visitor.zone.name());
+    ctx.insert("here", &visitor.here);
+    // Notices and form errors are worded in English where they arise; the page shows them in
+    // the visitor's language.
+    for name in ["notice", "error"] {
+        if let Some(tera::Value::String(english)) = ctx.get(name) {
+            let worded = crate::i18n::from_english(visitor.lang, english);
+            ctx.insert(name, &worded);
+        }
+    }
     if let Some(user) = visitor.user() {
         ctx.insert("user_email", &user.email);
         ctx.insert("user_name", &user.name);
         ctx.insert("user_email_verified", &user.email_verified());
     }
-    let body = crate::templates::render(template, &ctx)?;
+    let body = crate::templates::render(visitor.lang, template, &ctx)?;
     let mut resp = HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .body(body);
@@ -90,6 +99,7 @@ pub fn only<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
 /// The page whose form (`name="responseform"`) posts `fields` to a VERIFIED return URL, submitted by
 /// /static/autosubmit.js, with a Continue button. Its CSP lets forms post to that origin only.
 pub fn response_page(
+    lang: crate::i18n::Lang,
     return_url: &str,
     fields: &[(&str, String)],
 ) -> Result<HttpResponse, AppError> {
@@ -102,7 +112,7 @@ pub fn response_page(
         .map(|(n, v)| serde_json::json!({"name": n, "value": v}))
         .collect();
     ctx.insert("fields", &list);
-    let body = crate::templates::render("response.html", &ctx)?;
+    let body = crate::templates::render(lang, "response.html", &ctx)?;
     let origin = origin_of(return_url).unwrap_or_default();
     let csp = super::CSP.replace(
         "form-action 'self'",
@@ -211,7 +221,14 @@ pub async fn consent_html(
             crate::consent::page::load_context(conn, user_id, &request, now).map_err(AppError::from)
         })
         .await?;
-    let page = crate::consent::ConsentPage::of(consent, &catalogue, &allowed, now, visitor.zone);
+    let page = crate::consent::ConsentPage::of(
+        consent,
+        &catalogue,
+        &allowed,
+        now,
+        visitor.zone,
+        visitor.lang,
+    );
     let pending =
         crate::consent::PendingConsent::for_request(consent, user.id, now, protocol, allowed)?;
     let mut ctx =
@@ -221,16 +238,20 @@ pub async fn consent_html(
     ctx.insert("request", &pending.seal(&state.key)?);
     // "Not you?": sign out, then sign in and come back to this same request.
     ctx.insert("switch_next", back);
-    crate::templates::render("consent.html", &ctx)
+    ctx.insert("here", back);
+    crate::templates::render(visitor.lang, "consent.html", &ctx)
 }
 
 /// What a consent decision answers, as HTTP: the auto-posting page (Live) or the OAuth redirect.
 pub fn answer_response(
     state: &AppState,
+    lang: crate::i18n::Lang,
     answer: crate::consent::Answer,
 ) -> Result<HttpResponse, AppError> {
     match answer {
-        crate::consent::Answer::Post { return_url, fields } => response_page(&return_url, &fields),
+        crate::consent::Answer::Post { return_url, fields } => {
+            response_page(lang, &return_url, &fields)
+        }
         crate::consent::Answer::OAuth(resp) => Ok(oauth_response(resp, Some(&state.public_url))),
     }
 }

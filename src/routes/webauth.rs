@@ -61,7 +61,7 @@ pub async fn web_sign_in(
     let fields = webauth::sign_in_fields(&request, &state.key, user.id, now)
         .map_err(|e| AppError::Internal(e.to_string()))?;
     tracing::info!(user_id = user.id, appid = %request.app.app.appid, "web sign-in");
-    response_page(&request.return_url, &fields)
+    response_page(visitor.lang, &request.return_url, &fields)
 }
 
 /// The page CSP with the website's origin allowed for images (its clear-cookie GIF).
@@ -91,7 +91,7 @@ pub async fn web_sign_out(
     ctx.insert("return_host", &host_of(ru));
     ctx.insert("clearcookie_url", &webauth::action_url(ru, "clearcookie"));
     ctx.insert("logout_url", &webauth::action_url(ru, "logout"));
-    let body = crate::templates::render("logout.html", &ctx)?;
+    let body = crate::templates::render(visitor.lang, "logout.html", &ctx)?;
     let mut resp = HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header(("Content-Security-Policy", logout_csp(ru)))

@@ -4,6 +4,7 @@
 //! for every control, AA contrast, and no sideways scrolling at phone width.
 
 mod driver;
+mod languages;
 mod pages;
 mod return_site;
 mod scale;

@@ -71,7 +71,7 @@ fn assert_already_allowed_page(html: &str, until: i64) {
     let allowed = row(html, "Contacts.Read");
     let label = format!(
         "Already allowed until {}",
-        date_label(until, assent::domain::Zone::UTC)
+        date_label(until, assent::domain::Zone::UTC, assent::i18n::Lang::En)
     );
     assert!(allowed.contains(&label), "{allowed}");
     assert!(

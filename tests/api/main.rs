@@ -20,6 +20,7 @@ mod group_commit;
 mod health;
 mod helpers;
 mod instances;
+mod languages;
 mod limits;
 mod logs;
 mod metrics;

@@ -246,6 +246,17 @@ impl Catalogue {
         self.custom_type_providers.push((provider, name.to_owned()));
     }
 
+    /// The name of the provider that keeps `p` as a custom type (its offer is not registered), if
+    /// one does.
+    pub fn custom_owner(&self, p: &Permission) -> Option<&str> {
+        if self.offers.contains_key(p.offer()) {
+            return None;
+        }
+        self.custom_type_providers
+            .first()
+            .map(|(_, name)| name.as_str())
+    }
+
     /// The provider owning custom types, if any (the first declared).
     fn custom_provider(&self) -> Option<i64> {
         self.custom_type_providers.first().map(|(id, _)| *id)
@@ -360,15 +371,6 @@ pub const DEFAULT_EXPIRY_DAYS: i64 = 30;
 /// Parse a submitted expiry choice (`"30"`); anything not in [`EXPIRY_DAYS`] gives `None`.
 pub fn parse_expiry_days(s: &str) -> Option<i64> {
     s.trim().parse().ok().filter(|d| EXPIRY_DAYS.contains(d))
-}
-
-/// Label for an expiry choice: `1 day`, `7 days`, `30 days`, `90 days`, `1 year`.
-pub fn expiry_label(days: i64) -> String {
-    match days {
-        1 => "1 day".to_owned(),
-        365 => "1 year".to_owned(),
-        n => format!("{n} days"),
-    }
 }
 
 #[cfg(test)]

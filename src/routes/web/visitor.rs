@@ -16,6 +16,7 @@ use crate::crypto::random_token;
 use crate::db::user::User;
 use crate::domain::Zone;
 use crate::error::AppError;
+use crate::i18n::Lang;
 use crate::state::AppState;
 
 /// Name of the session cookie.
@@ -34,9 +35,23 @@ pub struct Visitor {
     pub zone: Zone,
     /// The browser's zone (the `assent_tz` cookie), when it names a known zone.
     pub browser_zone: Option<Zone>,
+    /// The language pages are shown in (the switch's cookie, else `Accept-Language`).
+    pub lang: Lang,
+    /// This request's path and query: where the language switch comes back to.
+    pub here: String,
     session_token: Option<String>,
     pre_token: Option<String>,
     new_pre: bool,
+}
+
+/// The language of `req`'s pages: the switch's cookie, else `Accept-Language`, else English.
+pub fn lang_of(req: &HttpRequest) -> Lang {
+    let cookie = req.cookie(crate::i18n::LANG_COOKIE);
+    let accept = req
+        .headers()
+        .get(actix_web::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    crate::i18n::negotiate(cookie.as_ref().map(|c| c.value()), accept)
 }
 
 impl Visitor {
@@ -55,6 +70,8 @@ impl Visitor {
         let browser_zone = req.cookie(ZONE_COOKIE).and_then(|c| Zone::parse(c.value()));
         let zone = zone_in_effect(user.as_ref(), browser_zone);
         Ok(Visitor {
+            lang: lang_of(req),
+            here: super::this_path(req),
             session_token: if user.is_some() { session_token } else { None },
             user,
             zone,
@@ -92,11 +109,7 @@ impl Visitor {
     pub fn check_csrf(&self, state: &AppState, token: &str) -> Result<(), AppError> {
         match self.binding() {
             Some(binding) if state.key.verify_csrf(binding, token) => Ok(()),
-            _ => Err(AppError::Forbidden(
-                "This form has expired or did not come from Assent. Go back, reload the page and \
-                 try again."
-                    .into(),
-            )),
+            _ => Err(AppError::Forbidden("error-form-expired")),
         }
     }
 

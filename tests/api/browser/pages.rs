@@ -59,7 +59,7 @@ axe.run(document, { resultTypes: ['violations'] })
 "#;
 
 /// Run axe-core and the suite's own audit on the page the browser shows; fail with what is wrong.
-async fn check(chrome: &Chrome, page: &str) {
+pub(super) async fn check(chrome: &Chrome, page: &str) {
     let problems = chrome.eval(AUDIT).await;
     assert_eq!(problems, Value::Array(vec![]), "{page}");
     let Some(axe) = axe_source() else {
@@ -74,7 +74,7 @@ async fn check(chrome: &Chrome, page: &str) {
     assert_eq!(violations, json!([]), "axe on {page}");
 }
 
-async fn sign_in_as(chrome: &Chrome, email: &str, password: &str) {
+pub(super) async fn sign_in_as(chrome: &Chrome, email: &str, password: &str) {
     let c = &chrome.client;
     let field = c.wait().for_element(Locator::Id("f-email")).await.unwrap();
     field.send_keys(email).await.unwrap();
