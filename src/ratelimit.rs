@@ -134,6 +134,35 @@ impl FailureLimiter {
         self.counters.release(conn, &r.ip.0, r.ip.1)
     }
 
+    /// The counter keys a right attempt's verdict reads: the IP's, then the subject's.
+    pub fn right_keys(&self, ip: &str, subject: &str) -> [String; 2] {
+        [self.ip_key(ip), self.subject_key(subject)]
+    }
+
+    /// The verdict of a right attempt from the counts of [`FailureLimiter::right_keys`], in that
+    /// order: [`Verdict::Limited`] while either is at its limit, else [`Verdict::Allowed`].
+    pub fn right_verdict(&self, counts: &[Count], now: i64) -> Verdict {
+        let limits = [(self.per_ip, "ip"), (self.per_subject, "subject")];
+        let over: Vec<(Count, &str)> = counts
+            .iter()
+            .zip(limits)
+            .filter(|(count, (limit, _))| count.attempts >= limit.max)
+            .map(|(count, (_, by))| (*count, by))
+            .collect();
+        if let Some((_, by)) = over.first() {
+            crate::metrics::limiter_refusal(self.scope, by);
+        }
+        match over.into_iter().map(|(c, _)| retry_after(c, now)).max() {
+            Some(retry_after) => Verdict::Limited { retry_after },
+            None => Verdict::Allowed,
+        }
+    }
+
+    /// The counters this limiter counts in (the coalesced check peeks them with its batch).
+    pub fn counters(&self) -> Arc<Counters> {
+        Arc::clone(&self.counters)
+    }
+
     /// The decision right after credentials were compared (`right`), in one atomic step per key:
     /// a wrong attempt is counted (IP first; the subject only while the IP is within its limit)
     /// and is [`Verdict::Limited`] once a count exceeds its limit; a right one is
@@ -146,18 +175,15 @@ impl FailureLimiter {
         right: bool,
         now: i64,
     ) -> diesel::QueryResult<Verdict> {
-        let (ip_key, subject_key) = (self.ip_key(ip), self.subject_key(subject));
         let c = &self.counters;
-        let mut over = Vec::new();
         if right {
+            let [ip_key, subject_key] = self.right_keys(ip, subject);
             let counts = c.peek(conn, &[&ip_key, &subject_key], now)?;
-            let limits = [(self.per_ip, "ip"), (self.per_subject, "subject")];
-            for (count, (limit, by)) in counts.into_iter().zip(limits) {
-                if count.attempts >= limit.max {
-                    over.push((count, by));
-                }
-            }
-        } else {
+            return Ok(self.right_verdict(&counts, now));
+        }
+        let (ip_key, subject_key) = (self.ip_key(ip), self.subject_key(subject));
+        let mut over = Vec::new();
+        {
             let ip_count = c.hit(conn, &ip_key, self.per_ip.window_secs, now)?;
             if ip_count.attempts > self.per_ip.max {
                 over.push((ip_count, "ip"));
@@ -175,7 +201,6 @@ impl FailureLimiter {
         Ok(
             match over.into_iter().map(|(c, _)| retry_after(c, now)).max() {
                 Some(retry_after) => Verdict::Limited { retry_after },
-                None if right => Verdict::Allowed,
                 None => Verdict::Wrong,
             },
         )

@@ -264,17 +264,26 @@ impl Application {
         tracing::info!(mailer = ?mailer, "mail");
         let email =
             crate::email_link::EmailLinks::new(&config.mail, mailer, &storage.db, &public_url);
+        let limits = Limits::new(
+            &config.security,
+            crate::db::limit::Counters::for_db(&storage.db),
+        );
+        // Half the pool reads for checks at most, so a burst of checks leaves connections for
+        // everything else.
+        let check_reads = crate::db::coalesce::CheckReads::new(
+            storage.db.clone(),
+            limits.secrets.counters(),
+            (config.database.pool_size / 2).max(1) as usize,
+        );
         let state = web::Data::new(AppState {
+            check_reads,
             email,
             providers: crate::provider_cache::ProviderCache::new(
                 crate::provider_cache::MAX_AGE_SECS,
             ),
             demo,
             issuer,
-            limits: Limits::new(
-                &config.security,
-                crate::db::limit::Counters::for_db(&storage.db),
-            ),
+            limits,
             secure_cookies: public_url.starts_with("https://"),
             public_url,
             db: storage.db,

@@ -31,6 +31,8 @@ pub struct AppState {
     pub email: crate::email_link::EmailLinks,
     /// The demo website's registration, with `serve --demo`.
     pub demo: Option<crate::demo::DemoSite>,
+    /// The check endpoint's coalesced reads of families and limiter counts.
+    pub check_reads: std::sync::Arc<crate::db::coalesce::CheckReads>,
 }
 
 impl std::fmt::Debug for AppState {

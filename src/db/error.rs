@@ -24,6 +24,9 @@ pub enum DbError {
     /// A group write (see `group`) failed as a whole: no connection, or its commit failed.
     #[error("the group write failed: {0}")]
     Group(String),
+    /// A read shared by a batch of requests (see `coalesce`) failed.
+    #[error("the shared read failed: {0}")]
+    Shared(String),
 }
 
 impl DbError {
@@ -32,7 +35,11 @@ impl DbError {
     pub fn is_storage_failure(&self) -> bool {
         matches!(
             self,
-            DbError::Pool(_) | DbError::Query(_) | DbError::Timeout(_) | DbError::Group(_)
+            DbError::Pool(_)
+                | DbError::Query(_)
+                | DbError::Timeout(_)
+                | DbError::Group(_)
+                | DbError::Shared(_)
         )
     }
 }

@@ -236,6 +236,31 @@ pub fn family_with_grants(
     Ok(Some((family, grants)))
 }
 
+/// [`family_with_grants`] for many families in one read (the coalesced check reads a batch of
+/// concurrent requests' families this way). Families that do not exist are absent.
+pub fn families_with_grants(
+    conn: &mut DbConnection,
+    family_ids: &[i64],
+) -> QueryResult<std::collections::HashMap<i64, (Family, Vec<Grant>)>> {
+    let mut out: std::collections::HashMap<i64, (Family, Vec<Grant>)> =
+        std::collections::HashMap::with_capacity(family_ids.len());
+    if family_ids.is_empty() {
+        return Ok(out);
+    }
+    let rows: Vec<(Family, Option<Grant>)> = super::on_backend!(conn, |c| {
+        token_families::table
+            .left_join(grants::table)
+            .filter(token_families::id.eq_any(family_ids))
+            .select((Family::as_select(), Option::<Grant>::as_select()))
+            .load(c)
+    })?;
+    for (family, grant) in rows {
+        let entry = out.entry(family.id).or_insert_with(|| (family, Vec::new()));
+        entry.1.extend(grant);
+    }
+    Ok(out)
+}
+
 /// The active grants of a user for an app, across families (for remembered consent).
 pub fn active_for_user_app(
     conn: &mut DbConnection,

@@ -14,6 +14,7 @@ mod backend;
 pub mod backup;
 pub mod bulk;
 mod checkpoint;
+pub mod coalesce;
 pub mod decided_consent;
 pub mod device;
 pub mod email_token;

@@ -44,6 +44,30 @@ pub async fn check_delegation(
         .ok_or(ProviderError::InvalidRequest("the token field is required"))?;
     let now = crate::clock::now();
     let ip = client_ip(&req);
+    let query = ProviderQuery {
+        token: &token,
+        permission: form.permission.as_deref(),
+        lid: form.lid.as_deref(),
+        resource: form.resource.as_deref(),
+    };
+    // Credentials and signature known from the caches: the family and the limiter's counts are
+    // read in a batch with concurrent checks (a read that starts after this request arrived).
+    if let Some(prepared) = state
+        .providers
+        .prepare(&state.issuer, &rp_id, &secret, &query, now)
+    {
+        let limiter = &state.limits.secrets;
+        let keys = limiter.right_keys(&ip, &rp_id).to_vec();
+        let read = state
+            .check_reads
+            .read(prepared.family_id(), keys)
+            .await
+            .map_err(|e| ProviderError::Unavailable(e.to_string()))?;
+        if let Verdict::Limited { retry_after } = limiter.right_verdict(&read.counts, now) {
+            return Err(ProviderError::TooManyAttempts { retry_after });
+        }
+        return answer(prepared.answer(read.family.as_ref(), now));
+    }
     let shared = state.clone();
     let outcome = state
         .db
@@ -71,6 +95,11 @@ pub async fn check_delegation(
         })
         .await?
         .map_err(|retry_after| ProviderError::TooManyAttempts { retry_after })?;
+    answer(outcome)
+}
+
+/// The HTTP answer of a check's outcome.
+fn answer(outcome: CheckOutcome) -> Result<HttpResponse, ProviderError> {
     let active = match outcome {
         CheckOutcome::Unauthorized => return Err(ProviderError::InvalidClient),
         CheckOutcome::Inactive => None,

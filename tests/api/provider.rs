@@ -3,6 +3,7 @@
 
 mod audience;
 mod catalogue;
+mod coalesced;
 mod full_grantable;
 mod keys;
 

@@ -2,6 +2,7 @@
 //! read of its family and grants, so a revocation is seen at once by every instance.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::{Issuer, TokenError};
 use crate::crypto::jws::{self, DelegationClaims};
@@ -61,31 +62,69 @@ pub fn check(
     visible: impl Fn(&Permission) -> bool,
     now: i64,
 ) -> Result<Option<ActiveToken>, TokenError> {
-    let cache_key = super::verified::key(req.token);
-    let claims: std::sync::Arc<DelegationClaims> = match issuer.verified.get(&cache_key, now) {
-        Some(claims) => claims,
-        None => {
-            let mut lookup_error = None;
-            let verified = jws::verify_with::<DelegationClaims, _, _>(req.token, now, |kid| {
-                match issuer.keys.verifying(kid, conn, &issuer.server_key, now) {
-                    Ok(key) => key,
-                    Err(e) => {
-                        lookup_error = Some(e);
-                        None
-                    }
-                }
-            });
-            match (verified, lookup_error) {
-                (Ok(claims), _) => {
-                    let claims = std::sync::Arc::new(claims);
-                    issuer.verified.insert(cache_key, claims.clone());
-                    claims
-                }
-                (Err(_), Some(e)) => return Err(e),
-                (Err(_), None) => return Ok(None),
+    let Some(claims) = verified_claims(issuer, conn, req.token, now)? else {
+        return Ok(None);
+    };
+    let Some(family_id) = family_asked(issuer, &claims, req) else {
+        return Ok(None);
+    };
+    let read = db::grant::family_with_grants(conn, family_id)?;
+    Ok(evaluate(
+        &claims,
+        family_id,
+        read.as_ref(),
+        req,
+        catalogue,
+        visible,
+        now,
+    ))
+}
+
+/// The claims of `token` when the verified-signature cache holds them: no storage is asked.
+pub fn cached_claims(issuer: &Issuer, token: &str, now: i64) -> Option<Arc<DelegationClaims>> {
+    issuer.verified.get(&super::verified::key(token), now)
+}
+
+/// The claims of `token` if its signature verifies (from the cache, else verified and cached);
+/// `Ok(None)` for a token that does not verify.
+fn verified_claims(
+    issuer: &Issuer,
+    conn: &mut DbConnection,
+    token: &str,
+    now: i64,
+) -> Result<Option<Arc<DelegationClaims>>, TokenError> {
+    let cache_key = super::verified::key(token);
+    if let Some(claims) = issuer.verified.get(&cache_key, now) {
+        return Ok(Some(claims));
+    }
+    let mut lookup_error = None;
+    let verified = jws::verify_with::<DelegationClaims, _, _>(token, now, |kid| {
+        match issuer.keys.verifying(kid, conn, &issuer.server_key, now) {
+            Ok(key) => key,
+            Err(e) => {
+                lookup_error = Some(e);
+                None
             }
         }
-    };
+    });
+    match (verified, lookup_error) {
+        (Ok(claims), _) => {
+            let claims = Arc::new(claims);
+            issuer.verified.insert(cache_key, claims.clone());
+            Ok(Some(claims))
+        }
+        (Err(_), Some(e)) => Err(e),
+        (Err(_), None) => Ok(None),
+    }
+}
+
+/// The family whose grants decide the answer, when the claims fit what is asked (the user, the
+/// resource, the audience); `None` means inactive without reading anything.
+pub fn family_asked(
+    issuer: &Issuer,
+    claims: &DelegationClaims,
+    req: &CheckRequest<'_>,
+) -> Option<i64> {
     if req
         .lid
         .is_some_and(|lid| !lid.eq_ignore_ascii_case(&claims.sub))
@@ -96,16 +135,25 @@ pub fn check(
             !super::audience::names(claims.aud.as_ref(), &issuer.issuer_url, rp_id)
         })
     {
-        return Ok(None);
+        return None;
     }
-    let Ok(family_id) = claims.gid.parse::<i64>() else {
-        return Ok(None);
-    };
-    let Some((family, grants)) = db::grant::family_with_grants(conn, family_id)? else {
-        return Ok(None);
-    };
+    claims.gid.parse::<i64>().ok()
+}
+
+/// The answer for verified `claims` of family `family_id`, from the family and its grants as read
+/// (`None`: the family does not exist).
+pub fn evaluate(
+    claims: &DelegationClaims,
+    family_id: i64,
+    read: Option<&(db::grant::Family, Vec<db::grant::Grant>)>,
+    req: &CheckRequest<'_>,
+    catalogue: &Catalogue,
+    visible: impl Fn(&Permission) -> bool,
+    now: i64,
+) -> Option<ActiveToken> {
+    let (family, grants) = read?;
     if family.revoked_at.is_some() {
-        return Ok(None);
+        return None;
     }
     let mut offers = BTreeMap::new();
     let mut held = Vec::new();
@@ -123,9 +171,9 @@ pub fn check(
         }
     }
     if offers.is_empty() || req.permission.is_some_and(|p| !catalogue.allows(&held, p)) {
-        return Ok(None);
+        return None;
     }
-    Ok(Some(ActiveToken {
+    Some(ActiveToken {
         active: true,
         lid: claims.sub.clone(),
         client_id: claims.client_id.clone(),
@@ -135,7 +183,7 @@ pub fn check(
         exp: claims.exp,
         iat: claims.iat,
         family_id,
-    }))
+    })
 }
 
 #[cfg(test)]
