@@ -211,8 +211,39 @@ pub async fn introspect(
     let Some(token) = only(&form, "token").map(str::to_string) else {
         return OAuthError::InvalidRequest("The token parameter is required.").error_response();
     };
-    let st = state.clone();
     let (now, ip) = (crate::clock::now(), client_ip(&req));
+    // A resource provider known to the caches, with a token verified before: its family and the
+    // limiter's counts are read in a batch with concurrent checks (see `db::coalesce`).
+    let query = crate::provider_cache::ProviderQuery {
+        token: &token,
+        ..Default::default()
+    };
+    let presented = secret.as_deref().unwrap_or_default();
+    if let Some(prepared) = state
+        .providers
+        .prepare(&state.issuer, &user, presented, &query, now)
+    {
+        let limiter = &state.limits.secrets;
+        let keys = limiter.right_keys(&ip, &user).to_vec();
+        return match state.check_reads.read(prepared.family_id(), keys).await {
+            Ok(read) => match limiter.right_verdict(&read.counts, now) {
+                Verdict::Limited { retry_after } => {
+                    OAuthError::TooManyAttempts { retry_after }.error_response()
+                }
+                _ => match prepared.answer(read.family.as_ref(), now) {
+                    crate::provider_cache::CheckOutcome::Active(active) => {
+                        introspection_answer(&state, Some(active))
+                    }
+                    _ => introspection_answer(&state, None),
+                },
+            },
+            Err(e) => {
+                tracing::warn!(error = %e, "introspection storage failure");
+                OAuthError::TemporarilyUnavailable.error_response()
+            }
+        };
+    }
+    let st = state.clone();
     let result = state
         .db
         .run(move |conn| {
@@ -259,8 +290,22 @@ pub async fn introspect(
     match result {
         Ok(Err(Some(retry_after))) => OAuthError::TooManyAttempts { retry_after }.error_response(),
         Ok(Err(None)) => OAuthError::InvalidClient("Authentication failed.").error_response(),
-        Ok(Ok(None)) => HttpResponse::Ok().json(serde_json::json!({"active": false})),
-        Ok(Ok(Some(active))) => HttpResponse::Ok().json(serde_json::json!({
+        Ok(Ok(active)) => introspection_answer(&state, active),
+        Err(e) => {
+            tracing::warn!(error = %e, "introspection storage failure");
+            OAuthError::TemporarilyUnavailable.error_response()
+        }
+    }
+}
+
+/// The RFC 7662 answer for an active token, or `{"active":false}`.
+fn introspection_answer(
+    state: &AppState,
+    active: Option<crate::tokens::ActiveToken>,
+) -> HttpResponse {
+    match active {
+        None => HttpResponse::Ok().json(serde_json::json!({"active": false})),
+        Some(active) => HttpResponse::Ok().json(serde_json::json!({
             "active": true,
             "scope": active.scope,
             "client_id": active.client_id,
@@ -273,10 +318,6 @@ pub async fn introspect(
             "iss": state.public_url,
             "token_type": "Bearer",
         })),
-        Err(e) => {
-            tracing::warn!(error = %e, "introspection storage failure");
-            OAuthError::TemporarilyUnavailable.error_response()
-        }
     }
 }
 
