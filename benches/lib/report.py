@@ -15,8 +15,9 @@ def fmt_row(r, ceilings):
     err = str(r["errors"])
     if r.get("error_detail"):
         err += " (" + ", ".join(f"{k} {v}" for k, v in r["error_detail"].items()) + ")"
+    qpr = f"{r['qpr']:.2f}" if "qpr" in r else "–"
     return (f"| {r['db']} | {r['row']} | {r['what']} | {r['rps']:,.0f} | {r['p50']:.2f} | "
-            f"{r['p99']:.2f} | {err} | {share} |")
+            f"{r['p99']:.2f} | {err} | {share} | {qpr} |")
 
 
 def report(results, args, meta):
@@ -28,8 +29,8 @@ def report(results, args, meta):
                f"warm-up, wrk -t{args.threads} · load average {meta['load_start']:.1f} at the start, "
                f"{meta['load_end']:.1f} at the end · {meta['minutes']:.1f} min")
     out.append("")
-    out.append("| db | row | request | req/s | p50 ms | p99 ms | errors | of ceiling |")
-    out.append("|---|---|---|---:|---:|---:|---|---:|")
+    out.append("| db | row | request | req/s | p50 ms | p99 ms | errors | of ceiling | queries/request |")
+    out.append("|---|---|---|---:|---:|---:|---|---:|---:|")
     out += [fmt_row(r, ceilings) for r in rows]
     out.append("")
     verdicts = []

@@ -102,7 +102,12 @@ def run_backend(runner, binary, server_url, work, args, results, synchronous=Non
             if synchronous and name not in FULL_ROWS:
                 continue
             log(f"{label}: {name}")
+            before = a.counts()
             r = fn()
+            after = a.counts()
+            if before and after and after[1] > before[1]:
+                # Statements per request answered, warm-up included, on the server's side.
+                r["qpr"] = (after[0] - before[0]) / (after[1] - before[1])
             r.pop("survivors", None)
             r.update(db=label, row=name, what=what)
             results["rows"].append(r)

@@ -64,7 +64,9 @@ class Assent:
 
     def serve(self):
         self.port = free_port()
-        env = dict(self.env, ASSENT_BIND=f"127.0.0.1:{self.port}")
+        self.metrics_port = free_port()
+        env = dict(self.env, ASSENT_BIND=f"127.0.0.1:{self.port}",
+                   ASSENT_METRICS_BIND=f"127.0.0.1:{self.metrics_port}")
         log_path = os.path.join(self.work, f"assent-{self.tag}.log")
         self.proc = start([self.binary, "serve"], env=env, log_path=log_path)
         deadline = time.time() + 60
@@ -80,6 +82,23 @@ class Assent:
                 pass
             time.sleep(0.2)
         fail("assent did not answer /healthz within 60 s")
+
+    def counts(self):
+        """(SQL statements completed, HTTP requests answered) so far, from the server's own
+        /metrics; None when it has no statement counter (an older build as the baseline)."""
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", self.metrics_port, timeout=5)
+            c.request("GET", "/metrics")
+            text = c.getresponse().read().decode()
+        except OSError:
+            return None
+        statements, requests, seen = 0.0, 0.0, False
+        for line in text.splitlines():
+            if line.startswith("assent_db_statements_total "):
+                statements, seen = float(line.split()[-1]), True
+            elif line.startswith("assent_http_requests_total{"):
+                requests += float(line.split()[-1])
+        return (statements, requests) if seen else None
 
     def record_memory(self, row):
         hwm, rss = memory_kib(self.proc.pid)

@@ -64,6 +64,7 @@ fn counter(succeeded: Arc<AtomicU64>) -> impl Instrumentation {
     move |event: InstrumentationEvent<'_>| {
         if let InstrumentationEvent::FinishQuery { error: None, .. } = event {
             succeeded.fetch_add(1, Ordering::Relaxed);
+            crate::metrics::statement();
         }
     }
 }

@@ -273,10 +273,13 @@ async fn flows_are_counted_by_route_pattern_protocol_outcome_reason_and_limiter(
     assert!(d("assent_db_pool_wait_seconds_count", &[]) >= 10.0);
     // The startup read the signing keys once at least.
     assert!(after.sum("assent_key_reloads_total", &[("outcome", "ok")]) >= 1.0);
+    // Every request above ran statements; the count only grows.
+    let statements = d("assent_db_statements_total", &[]);
+    assert!(statements >= 10.0, "{statements} statements for the flows above");
 
     // Every name the README lists is in the scrape, and every assent_ metric is in the README.
     let names = readme_names();
-    assert_eq!(names.len(), 11, "{names:?}");
+    assert_eq!(names.len(), 12, "{names:?}");
     for name in &names {
         let histogram = format!("{name}_bucket");
         assert!(
