@@ -275,7 +275,10 @@ async fn flows_are_counted_by_route_pattern_protocol_outcome_reason_and_limiter(
     assert!(after.sum("assent_key_reloads_total", &[("outcome", "ok")]) >= 1.0);
     // Every request above ran statements; the count only grows.
     let statements = d("assent_db_statements_total", &[]);
-    assert!(statements >= 10.0, "{statements} statements for the flows above");
+    assert!(
+        statements >= 10.0,
+        "{statements} statements for the flows above"
+    );
 
     // Every name the README lists is in the scrape, and every assent_ metric is in the README.
     let names = readme_names();
