@@ -15,7 +15,6 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, RwLock, TryLockError};
 
-use crate::crypto::jws::DelegationClaims;
 use crate::crypto::{ct_eq, sha256_hex};
 use crate::db::{self, DbConnection};
 use crate::domain::permission::{Catalogue, Permission};
@@ -340,93 +339,6 @@ impl ProviderCache {
     }
 }
 
-/// A provider's check whose credentials and token signature were known from the caches: what is
-/// left is the read of its family (and of the limiter's counts), which concurrent checks share
-/// (see [`crate::db::coalesce`]).
-pub struct PreparedCheck {
-    provider: Provider,
-    /// The verified claims and the family to read, when the token fits what was asked.
-    asked: Option<(Arc<DelegationClaims>, i64)>,
-    permission: Option<Permission>,
-}
-
-impl PreparedCheck {
-    /// The family to read (`None`: the answer is inactive whatever storage says).
-    pub fn family_id(&self) -> Option<i64> {
-        self.asked.as_ref().map(|(_, id)| *id)
-    }
-
-    /// The answer from the family and grants as read.
-    pub fn answer(
-        &self,
-        read: Option<&(db::grant::Family, Vec<db::grant::Grant>)>,
-        now: i64,
-    ) -> CheckOutcome {
-        let Some((claims, family_id)) = &self.asked else {
-            return CheckOutcome::Inactive;
-        };
-        let req = CheckRequest {
-            permission: self.permission.as_ref(),
-            audience: Some(&self.provider.rp_id),
-            ..CheckRequest::default()
-        };
-        let catalogue = &self.provider.snapshot.catalogue;
-        match tokens::check::evaluate(
-            claims,
-            *family_id,
-            read,
-            &req,
-            catalogue,
-            |p| self.provider.owns(p),
-            now,
-        ) {
-            Some(active) => CheckOutcome::Active(active),
-            None => CheckOutcome::Inactive,
-        }
-    }
-}
-
-impl ProviderCache {
-    /// The check of [`ProviderCache::check`] prepared from the caches alone: a fresh snapshot
-    /// that knows these credentials, and a token whose signature was verified before. `None`
-    /// when storage must be asked first (a cold or stale snapshot, a wrong secret, a token seen
-    /// for the first time): the caller then takes the full path.
-    pub fn prepare(
-        &self,
-        issuer: &Issuer,
-        rp_id: &str,
-        secret: &str,
-        query: &ProviderQuery<'_>,
-        now: i64,
-    ) -> Option<PreparedCheck> {
-        let snapshot = self.cached().filter(|s| self.fresh(s, now))?;
-        let provider = snapshot.verify(rp_id, &sha256_hex(secret.as_bytes()))?;
-        let Ok(permission) = query.permission.map(Permission::parse).transpose() else {
-            return Some(PreparedCheck {
-                provider,
-                asked: None,
-                permission: None,
-            });
-        };
-        let token = unescape_token(query.token);
-        let claims = tokens::check::cached_claims(issuer, &token, now)?;
-        let req = CheckRequest {
-            token: &token,
-            permission: permission.as_ref(),
-            lid: query.lid,
-            resource: query.resource,
-            audience: Some(&provider.rp_id),
-        };
-        let asked =
-            tokens::check::family_asked(issuer, &claims, &req).map(|id| (Arc::clone(&claims), id));
-        Some(PreparedCheck {
-            provider,
-            asked,
-            permission,
-        })
-    }
-}
-
 /// A delegation token with any percent-encoding undone: a compact JWS never contains `%`, so a
 /// token that does was URL-encoded (once or twice, by old SDKs) and is decoded until none is left.
 /// Anything that does not decode to UTF-8 is returned as it is (and then fails as malformed).
@@ -444,6 +356,9 @@ pub fn unescape_token(raw: &str) -> Cow<'_, str> {
     }
     token
 }
+
+mod prepared;
+pub use prepared::PreparedCheck;
 
 #[cfg(test)]
 mod tests;

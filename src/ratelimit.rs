@@ -183,15 +183,13 @@ impl FailureLimiter {
         }
         let (ip_key, subject_key) = (self.ip_key(ip), self.subject_key(subject));
         let mut over = Vec::new();
-        {
-            let ip_count = c.hit(conn, &ip_key, self.per_ip.window_secs, now)?;
-            if ip_count.attempts > self.per_ip.max {
-                over.push((ip_count, "ip"));
-            } else {
-                let count = c.hit(conn, &subject_key, self.per_subject.window_secs, now)?;
-                if count.attempts > self.per_subject.max {
-                    over.push((count, "subject"));
-                }
+        let ip_count = c.hit(conn, &ip_key, self.per_ip.window_secs, now)?;
+        if ip_count.attempts > self.per_ip.max {
+            over.push((ip_count, "ip"));
+        } else {
+            let count = c.hit(conn, &subject_key, self.per_subject.window_secs, now)?;
+            if count.attempts > self.per_subject.max {
+                over.push((count, "subject"));
             }
         }
         // One refusal, named by the first count that is over (the IP's when both are).
@@ -250,6 +248,11 @@ pub struct Limits {
 }
 
 impl Limits {
+    /// The configured limits over the counters `db` keeps them in ([`Counters::for_db`]).
+    pub fn for_db(security: &crate::config::SecurityConfig, db: &Db) -> Limits {
+        Limits::new(security, Counters::for_db(db))
+    }
+
     /// The configured limits over `counters`.
     pub fn new(security: &crate::config::SecurityConfig, counters: Counters) -> Limits {
         let counters = Arc::new(counters);

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use crate::config::Config;
 use crate::crypto::password::PasswordHasher;
 use crate::crypto::ServerKey;
+use crate::db::coalesce::CheckReads;
 use crate::db::{self, Backend, Db, DbError};
 use crate::ratelimit::Limits;
 use crate::state::AppState;
@@ -264,27 +265,9 @@ impl Application {
         tracing::info!(mailer = ?mailer, "mail");
         let email =
             crate::email_link::EmailLinks::new(&config.mail, mailer, &storage.db, &public_url);
-        let limits = Limits::new(
-            &config.security,
-            crate::db::limit::Counters::for_db(&storage.db),
-        );
-        // How many coalesced check reads run at once, measured with benches/run on 2 cores
-        // (2026-12-01, pool of 8): SQLite's reads run side by side in-process, and 4 beat 2 by
-        // 1.16x; on PostgreSQL fewer, larger batches win (each read is a round trip and a
-        // backend's CPU): 2 beat 4 by 1.30x, and 1 was within noise of 2 (kept at 2, so one slow
-        // read does not hold every check).
-        let pool = config.database.pool_size as usize;
-        let batches = match storage.db.backend() {
-            crate::db::Backend::Sqlite(_) => pool / 2,
-            crate::db::Backend::Postgres(_) => pool / 4,
-        };
-        let check_reads = crate::db::coalesce::CheckReads::new(
-            storage.db.clone(),
-            limits.secrets.counters(),
-            batches.max(1),
-        );
+        let limits = Limits::for_db(&config.security, &storage.db);
         let state = web::Data::new(AppState {
-            check_reads,
+            check_reads: CheckReads::for_pool(&storage.db, limits.secrets.counters()),
             email,
             providers: crate::provider_cache::ProviderCache::new(
                 crate::provider_cache::MAX_AGE_SECS,

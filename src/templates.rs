@@ -169,8 +169,7 @@ pub fn render(
     ctx: &tera::Context,
 ) -> Result<String, crate::error::AppError> {
     let sets = init().map_err(|e| crate::error::AppError::Internal(e.to_string()))?;
-    let index = LANGS.iter().position(|l| *l == lang).unwrap_or_default();
-    let tera = &sets[index];
+    let tera = &sets[lang.index()];
     let mut ctx = ctx.clone();
     ctx.insert("lang", lang.tag());
     let choices: Vec<LangChoice> = LANGS

@@ -143,13 +143,7 @@ impl ConsentPage {
         lang: Lang,
     ) -> ConsentPage {
         let words = |p: &Permission, registered: &str| {
-            crate::i18n::permission(
-                lang,
-                p.offer(),
-                p.action(),
-                registered,
-                catalogue.custom_owner(p),
-            )
+            crate::consents::dashboard::worded(catalogue, p, registered, lang)
         };
         let (allowed_permissions, new_permissions) = consent
             .permissions

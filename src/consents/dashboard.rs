@@ -111,16 +111,20 @@ pub fn describe(catalogue: &Catalogue, permission: &str, lang: crate::i18n::Lang
         .and_then(|resolved| resolved.into_iter().next())
         .map_or_else(
             || permission.to_string(),
-            |r| {
-                crate::i18n::permission(
-                    lang,
-                    p.offer(),
-                    p.action(),
-                    &r.description,
-                    catalogue.custom_owner(&p),
-                )
-            },
+            |r| worded(catalogue, &p, &r.description, lang),
         )
+}
+
+/// `p`'s `registered` description in `lang` (see [`crate::i18n::permission`]; the catalogue says
+/// whether a custom type keeps it).
+pub fn worded(
+    catalogue: &Catalogue,
+    p: &Permission,
+    registered: &str,
+    lang: crate::i18n::Lang,
+) -> String {
+    let owner = catalogue.custom_owner(p);
+    crate::i18n::permission(lang, p.offer(), p.action(), registered, owner)
 }
 
 /// The first letter of `name`, upper-case (`?` for an empty name).

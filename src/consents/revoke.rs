@@ -159,13 +159,12 @@ pub fn removed_notice(
     } else {
         "apps-notice-removed"
     };
-    use crate::i18n::Arg;
     Ok(Some(crate::i18n::text(
         lang,
         key,
         &[
-            ("permission", Arg::Str(&description)),
-            ("app", Arg::Str(&app.name)),
+            ("permission", crate::i18n::Arg::Str(&description)),
+            ("app", crate::i18n::Arg::Str(&app.name)),
         ],
     )))
 }

@@ -38,6 +38,20 @@ pub fn label(kind: &str, lang: Lang) -> (String, &'static str) {
     }
 }
 
+/// The catalogue key of a detail every language words as a whole (whatever the stored sentence
+/// says): reuse, a replayed code, an app giving up or removed by the user.
+fn fixed_detail(kind: &str, detail: &str) -> Option<&'static str> {
+    match kind {
+        "reuse_detected" => Some("event-detail-reuse"),
+        "code_replay" => Some("event-detail-code-replay"),
+        "revoke_app" if detail.contains("RFC 7009") => Some("event-detail-app-gave-up"),
+        "revoke_app" if detail == "you removed this app's access" => {
+            Some("event-detail-you-removed")
+        }
+        _ => None,
+    }
+}
+
 /// The stored detail of an event in `lang`'s words. English reads the stored sentence itself
 /// ([`plain`]); another language says what a stored detail names (the permissions allowed,
 /// renewed or removed, whether it was the app's last) in its own words, and leaves out the rest
@@ -46,16 +60,7 @@ pub fn plain_in(lang: Lang, kind: &str, detail: &str, catalogue: &Catalogue) -> 
     if lang == Lang::En {
         return plain(kind, detail, catalogue);
     }
-    let fixed = match kind {
-        "reuse_detected" => Some("event-detail-reuse"),
-        "code_replay" => Some("event-detail-code-replay"),
-        "revoke_app" if detail.contains("RFC 7009") => Some("event-detail-app-gave-up"),
-        "revoke_app" if detail == "you removed this app's access" => {
-            Some("event-detail-you-removed")
-        }
-        _ => None,
-    };
-    if let Some(key) = fixed {
+    if let Some(key) = fixed_detail(kind, detail) {
         return text(lang, key, &[]);
     }
     let key = match kind {
@@ -94,23 +99,8 @@ fn word(catalogue: &Catalogue, token: &str) -> String {
 
 /// The stored detail of an event in plain words.
 pub fn plain(kind: &str, detail: &str, catalogue: &Catalogue) -> String {
-    let fixed = match kind {
-        "reuse_detected" => Some(
-            "An old renewal of this app's access was used again, which can mean someone copied \
-             it. Assent ended this access; the app has to ask you again.",
-        ),
-        "code_replay" => Some(
-            "A one-time sign-in code of this app was used twice. Assent ended the access it \
-             gave; the app has to ask you again.",
-        ),
-        "revoke_app" if detail.contains("RFC 7009") => Some("The app gave up this access itself."),
-        "revoke_app" if detail == "you removed this app's access" => {
-            Some("You removed this app's access.")
-        }
-        _ => None,
-    };
-    if let Some(text) = fixed {
-        return text.to_string();
+    if let Some(key) = fixed_detail(kind, detail) {
+        return text(Lang::En, key, &[]);
     }
     // Older events: "granted X via OAuth 2.0", "...; ended the refresh tokens of 2 grant(s)".
     let detail = detail.split(" via ").next().unwrap_or_default();

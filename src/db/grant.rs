@@ -217,23 +217,7 @@ pub fn family_with_grants(
     conn: &mut DbConnection,
     family_id: i64,
 ) -> QueryResult<Option<(Family, Vec<Grant>)>> {
-    // Built inside the macro: `as_select()` is typed by the backend, and each arm has its own.
-    let rows: Vec<(Family, Option<Grant>)> = super::on_backend!(conn, |c| {
-        token_families::table
-            .left_join(grants::table)
-            .filter(token_families::id.eq(family_id))
-            .select((Family::as_select(), Option::<Grant>::as_select()))
-            .load(c)
-    })?;
-    let mut iter = rows.into_iter();
-    let Some((family, first)) = iter.next() else {
-        return Ok(None);
-    };
-    let grants = first
-        .into_iter()
-        .chain(iter.filter_map(|(_, g)| g))
-        .collect();
-    Ok(Some((family, grants)))
+    Ok(families_with_grants(conn, &[family_id])?.remove(&family_id))
 }
 
 /// [`family_with_grants`] for many families in one read (the coalesced check reads a batch of

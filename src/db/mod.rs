@@ -202,6 +202,11 @@ impl Db {
         &self.backend
     }
 
+    /// How many connections the pool holds at most.
+    pub fn pool_size(&self) -> usize {
+        self.pool.max_size() as usize
+    }
+
     /// Run the pending [`MIGRATIONS`] on the backend in use; returns how many ran.
     pub fn migrate(&self) -> Result<usize, DbError> {
         let mut conn = self.pool.get()?;

@@ -63,7 +63,8 @@ impl Lang {
             .find(|l| l.tag().eq_ignore_ascii_case(primary))
     }
 
-    fn index(self) -> usize {
+    /// Its place in [`LANGS`].
+    pub(crate) fn index(self) -> usize {
         match self {
             Lang::En => 0,
             Lang::De => 1,
@@ -221,20 +222,23 @@ pub fn from_english(lang: Lang, english: &str) -> String {
             return Default::default();
         };
         let english_bundle = &catalogue.bundles[Lang::En.index()];
-        let mut map = std::collections::HashMap::new();
-        for (key, _) in sources()
-            .next()
-            .map(|(_, s)| message_ids(s))
-            .unwrap_or_default()
-        {
-            if !key.starts_with("flash-") {
-                continue;
-            }
-            if let Some(text) = format_in(english_bundle, &key, &FluentArgs::new()) {
-                map.insert(text, key);
-            }
-        }
-        map
+        let Ok(english_source) = fluent_syntax::parser::parse(SOURCES[0]) else {
+            return Default::default();
+        };
+        english_source
+            .body
+            .iter()
+            .filter_map(|entry| match entry {
+                fluent_syntax::ast::Entry::Message(m) if m.id.name.starts_with("flash-") => {
+                    Some(m.id.name)
+                }
+                _ => None,
+            })
+            .filter_map(|key| {
+                let text = format_in(english_bundle, key, &FluentArgs::new())?;
+                Some((text, key.to_string()))
+            })
+            .collect()
     });
     match by_text.get(english) {
         Some(key) => text(lang, key, &[]),
@@ -247,23 +251,8 @@ pub fn from_english(lang: Lang, english: &str) -> String {
     }
 }
 
-/// The message ids of a catalogue source, in order.
-fn message_ids(source: &str) -> Vec<(String, ())> {
-    source
-        .lines()
-        .filter_map(|line| {
-            let (id, _) = line.split_once(" =")?;
-            let id = id.trim_end();
-            (!id.is_empty()
-                && id
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
-            .then(|| (id.to_string(), ()))
-        })
-        .collect()
-}
-
 /// Each language's source, for the tests that compare the catalogues.
+#[cfg(test)]
 pub(crate) fn sources() -> impl Iterator<Item = (Lang, &'static str)> {
     LANGS.into_iter().zip(SOURCES)
 }

@@ -56,17 +56,12 @@ pub async fn check_delegation(
         .providers
         .prepare(&state.issuer, &rp_id, &secret, &query, now)
     {
-        let limiter = &state.limits.secrets;
-        let keys = limiter.right_keys(&ip, &rp_id).to_vec();
-        let read = state
-            .check_reads
-            .read(prepared.family_id(), keys)
+        let outcome = prepared
+            .settle(&state.check_reads, &state.limits.secrets, &ip, now)
             .await
-            .map_err(|e| ProviderError::Unavailable(e.to_string()))?;
-        if let Verdict::Limited { retry_after } = limiter.right_verdict(&read.counts, now) {
-            return Err(ProviderError::TooManyAttempts { retry_after });
-        }
-        return answer(prepared.answer(read.family.as_ref(), now));
+            .map_err(|e| ProviderError::Unavailable(e.to_string()))?
+            .map_err(|retry_after| ProviderError::TooManyAttempts { retry_after })?;
+        return answer(outcome);
     }
     let shared = state.clone();
     let outcome = state

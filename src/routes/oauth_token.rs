@@ -223,20 +223,15 @@ pub async fn introspect(
         .providers
         .prepare(&state.issuer, &user, presented, &query, now)
     {
-        let limiter = &state.limits.secrets;
-        let keys = limiter.right_keys(&ip, &user).to_vec();
-        return match state.check_reads.read(prepared.family_id(), keys).await {
-            Ok(read) => match limiter.right_verdict(&read.counts, now) {
-                Verdict::Limited { retry_after } => {
-                    OAuthError::TooManyAttempts { retry_after }.error_response()
-                }
-                _ => match prepared.answer(read.family.as_ref(), now) {
-                    crate::provider_cache::CheckOutcome::Active(active) => {
-                        introspection_answer(&state, Some(active))
-                    }
-                    _ => introspection_answer(&state, None),
-                },
-            },
+        let settled = prepared
+            .settle(&state.check_reads, &state.limits.secrets, &ip, now)
+            .await;
+        return match settled {
+            Ok(Err(retry_after)) => OAuthError::TooManyAttempts { retry_after }.error_response(),
+            Ok(Ok(crate::provider_cache::CheckOutcome::Active(active))) => {
+                introspection_answer(&state, Some(active))
+            }
+            Ok(Ok(_)) => introspection_answer(&state, None),
             Err(e) => {
                 tracing::warn!(error = %e, "introspection storage failure");
                 OAuthError::TemporarilyUnavailable.error_response()

@@ -354,7 +354,6 @@ outbox-to = An
 
 date-format = %-d. %b %Y
 date-long-format = %-d. %B %Y
-time-format = %H:%M
 date-time = { $date }, { $time }
 rel-now = gerade eben
 rel-soon = in weniger als einer Minute

@@ -354,7 +354,6 @@ outbox-to = To
 
 date-format = %-d %b %Y
 date-long-format = %-d %B %Y
-time-format = %H:%M
 date-time = { $date }, { $time }
 rel-now = just now
 rel-soon = in less than a minute

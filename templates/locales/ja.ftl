@@ -319,7 +319,6 @@ outbox-to = 宛先
 
 date-format = %Y年%-m月%-d日
 date-long-format = %Y年%-m月%-d日
-time-format = %H:%M
 date-time = { $date } { $time }
 rel-now = たった今
 rel-soon = 1分以内
