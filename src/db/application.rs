@@ -112,12 +112,14 @@ pub fn find_with_return_urls(
     conn: &mut DbConnection,
     appid: &str,
 ) -> QueryResult<Option<(Application, Vec<String>)>> {
-    let rows: Vec<(Application, Option<String>)> = applications::table
-        .left_join(app_return_urls::table)
-        .filter(applications::appid.eq(appid))
-        .order(app_return_urls::position.asc())
-        .select((Application::as_select(), app_return_urls::url.nullable()))
-        .load(conn)?;
+    let rows: Vec<(Application, Option<String>)> = super::on_backend!(conn, |c| {
+        applications::table
+            .left_join(app_return_urls::table)
+            .filter(applications::appid.eq(appid))
+            .order(app_return_urls::position.asc())
+            .select((Application::as_select(), app_return_urls::url.nullable()))
+            .load(c)
+    })?;
     let mut rows = rows.into_iter();
     Ok(rows.next().map(|(app, first)| {
         let urls = first

@@ -104,18 +104,19 @@ pub(crate) fn record_with_id(
     family_id: Option<i64>,
     detail: &str,
 ) -> QueryResult<()> {
-    diesel::insert_into(audit_events::table)
-        .values(NewAuditEvent {
-            id,
-            at,
-            kind,
-            user_id,
-            application_id,
-            family_id,
-            detail,
-        })
-        .execute(conn)
-        .map(|_| ())
+    let row = NewAuditEvent {
+        id,
+        at,
+        kind,
+        user_id,
+        application_id,
+        family_id,
+        detail,
+    };
+    super::on_backend!(conn, |c| diesel::insert_into(audit_events::table)
+        .values(&row)
+        .execute(c))
+    .map(|_| ())
 }
 
 /// A user's events (only those about `application_id` when given), newest first, one page.

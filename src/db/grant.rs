@@ -194,13 +194,7 @@ pub fn revoke_family(
 /// also takes the family's row lock (PostgreSQL), so a revocation of the family waits for it or
 /// wins before it, never in between.
 pub fn touch_family(conn: &mut DbConnection, family_id: i64, now: i64) -> QueryResult<bool> {
-    let n = diesel::update(
-        token_families::table
-            .filter(token_families::id.eq(family_id))
-            .filter(token_families::revoked_at.is_null()),
-    )
-    .set(token_families::last_used_at.eq(now))
-    .execute(conn)?;
+    let n = super::cached::execute(conn, super::cached::TouchFamily { family_id, now })?;
     Ok(n == 1)
 }
 

@@ -10,8 +10,7 @@ use std::sync::atomic::AtomicBool;
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::sync::{Arc, Mutex};
 
-use diesel::connection::SimpleConnection;
-
+use super::cached::{self, Release, RollbackTo, Savepoint};
 use super::{pool::Manager, tx, DbConnection, DbError};
 
 /// The most changes one transaction takes (the rest wait for the next one).
@@ -158,7 +157,7 @@ fn write_group(conn: &mut DbConnection, jobs: Vec<Job>) {
     let written = tx::write(conn, |conn| -> Result<(), diesel::result::Error> {
         for slot in waiting.iter_mut() {
             let Some(job) = slot.take() else { continue };
-            conn.batch_execute("SAVEPOINT change")?;
+            cached::execute(conn, Savepoint)?;
             // A change that panics is rolled back alone and answered as a failed task; the writer
             // goes on with the others.
             let refuse = job.refuse;
@@ -173,9 +172,9 @@ fn write_group(conn: &mut DbConnection, jobs: Vec<Job>) {
                 };
             answers.push(answer);
             if !keep {
-                conn.batch_execute("ROLLBACK TO change")?;
+                cached::execute(conn, RollbackTo)?;
             }
-            conn.batch_execute("RELEASE change")?;
+            cached::execute(conn, Release)?;
         }
         Ok(())
     });

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Mutex;
 
-use diesel::sql_types::{Array, BigInt, Integer, Text};
+use diesel::sql_types::{BigInt, Integer, Text};
 use diesel::RunQueryDsl;
 
 use super::{Backend, Db, DbConnection};
@@ -41,8 +41,6 @@ pub enum Counters {
 
 #[derive(diesel::QueryableByName)]
 struct Row {
-    #[diesel(sql_type = Text)]
-    counter_key: String,
     #[diesel(sql_type = BigInt)]
     window_ends: i64,
     #[diesel(sql_type = Integer)]
@@ -122,7 +120,7 @@ impl Counters {
                          THEN EXCLUDED.window_ends ELSE limit_counters.window_ends END, \
                        attempts = CASE WHEN limit_counters.window_ends <= $3 \
                          THEN 1 ELSE LEAST(limit_counters.attempts + 1, $4) END \
-                     RETURNING counter_key, window_ends, attempts",
+                     RETURNING window_ends, attempts",
                 )
                 .bind::<Text, _>(key)
                 .bind::<BigInt, _>(fresh.window_ends)
@@ -186,19 +184,21 @@ impl Counters {
             }
             Counters::Shared(_) => {
                 let owned: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
-                let rows: Vec<Row> = diesel::sql_query(
-                    "SELECT counter_key, window_ends, attempts FROM limit_counters \
-                     WHERE counter_key = ANY($1) AND window_ends > $2",
-                )
-                .bind::<Array<Text>, _>(&owned)
-                .bind::<BigInt, _>(now)
-                .load(pg(conn)?)?;
+                let rows: Vec<(String, i64, i32)> =
+                    super::cached::PeekCounters { keys: &owned, now }.load(pg(conn)?)?;
                 Ok(keys
                     .iter()
                     .map(|k| {
-                        rows.iter()
-                            .find(|r| r.counter_key == *k)
-                            .map_or(none, Row::count)
+                        rows.iter().find(|r| r.0 == *k).map_or(
+                            none,
+                            |&(_, window_ends, attempts)| {
+                                Row {
+                                    window_ends,
+                                    attempts,
+                                }
+                                .count()
+                            },
+                        )
                     })
                     .collect())
             }

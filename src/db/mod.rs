@@ -13,6 +13,7 @@ pub mod audit;
 mod backend;
 pub mod backup;
 pub mod bulk;
+mod cached;
 mod checkpoint;
 pub mod coalesce;
 pub mod decided_consent;

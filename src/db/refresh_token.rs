@@ -45,16 +45,17 @@ pub fn insert_refresh_token(
     generation: i32,
     now: i64,
 ) -> QueryResult<()> {
-    diesel::insert_into(refresh_tokens::table)
-        .values(NewRefreshToken {
-            id: super::new_id()?,
-            family_id,
-            token_hash: token_hash.as_str(),
-            generation,
-            issued_at: now,
-        })
-        .execute(conn)
-        .map(|_| ())
+    let row = NewRefreshToken {
+        id: super::new_id()?,
+        family_id,
+        token_hash: token_hash.as_str(),
+        generation,
+        issued_at: now,
+    };
+    super::on_backend!(conn, |c| diesel::insert_into(refresh_tokens::table)
+        .values(&row)
+        .execute(c))
+    .map(|_| ())
 }
 
 /// A refresh token with its family and the user's `lid`, by hash (one indexed read).
@@ -62,13 +63,13 @@ pub fn find_refresh_token(
     conn: &mut DbConnection,
     token_hash: &TokenHash,
 ) -> QueryResult<Option<(RefreshToken, Family, String)>> {
-    refresh_tokens::table
+    super::on_backend!(conn, |c| refresh_tokens::table
         .inner_join(token_families::table)
         .inner_join(users::table.on(users::id.eq(token_families::user_id)))
         .filter(refresh_tokens::token_hash.eq(token_hash.as_str()))
         .select((RefreshToken::as_select(), Family::as_select(), users::lid))
-        .get_result(conn)
-        .optional()
+        .get_result(c)
+        .optional())
 }
 
 /// [`find_refresh_token`] with the family's grants, in one read.
@@ -77,17 +78,18 @@ pub fn find_refresh_token_with_grants(
     conn: &mut DbConnection,
     token_hash: &TokenHash,
 ) -> QueryResult<Option<(RefreshToken, Family, String, Vec<Grant>)>> {
-    let rows: Vec<(RefreshToken, Family, String, Option<Grant>)> = refresh_tokens::table
-        .inner_join(token_families::table.left_join(grants::table))
-        .inner_join(users::table.on(users::id.eq(token_families::user_id)))
-        .filter(refresh_tokens::token_hash.eq(token_hash.as_str()))
-        .select((
-            RefreshToken::as_select(),
-            Family::as_select(),
-            users::lid,
-            Option::<Grant>::as_select(),
-        ))
-        .load(conn)?;
+    let rows: Vec<(RefreshToken, Family, String, Option<Grant>)> =
+        super::on_backend!(conn, |c| refresh_tokens::table
+            .inner_join(token_families::table.left_join(grants::table))
+            .inner_join(users::table.on(users::id.eq(token_families::user_id)))
+            .filter(refresh_tokens::token_hash.eq(token_hash.as_str()))
+            .select((
+                RefreshToken::as_select(),
+                Family::as_select(),
+                users::lid,
+                Option::<Grant>::as_select(),
+            ))
+            .load(c))?;
     let mut rows = rows.into_iter();
     Ok(rows.next().map(|(token, family, lid, first)| {
         let grants = first.into_iter().chain(rows.filter_map(|r| r.3)).collect();
@@ -97,13 +99,7 @@ pub fn find_refresh_token_with_grants(
 
 /// Mark a refresh token consumed if it was not; false when another request consumed it first.
 pub fn consume_refresh_token(conn: &mut DbConnection, id: i64, now: i64) -> QueryResult<bool> {
-    let n = diesel::update(
-        refresh_tokens::table
-            .filter(refresh_tokens::id.eq(id))
-            .filter(refresh_tokens::consumed_at.is_null()),
-    )
-    .set(refresh_tokens::consumed_at.eq(now))
-    .execute(conn)?;
+    let n = super::cached::execute(conn, super::cached::ConsumeRefreshToken { id, now })?;
     Ok(n == 1)
 }
 
@@ -216,52 +212,27 @@ pub fn rotate(conn: &mut DbConnection, r: &Rotation<'_>) -> QueryResult<Rotated>
     .map(|_| Rotated::Done)
 }
 
-#[derive(QueryableByName)]
-struct RotationCounts {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    touched: i64,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    consumed: i64,
-}
-
-/// [`rotate`] as one PostgreSQL statement: each step runs only if the one before changed a row.
+/// [`rotate`] as one PostgreSQL statement (see [`super::cached::RotatePg`]).
 fn rotate_pg(
     pg: &mut diesel::PgConnection,
     r: &Rotation<'_>,
     new_id: i64,
     event_id: i64,
 ) -> QueryResult<Rotated> {
-    use diesel::sql_types::{BigInt, Integer, Text};
-    let counts: RotationCounts = diesel::sql_query(
-        "WITH touched AS ( \
-             UPDATE token_families SET last_used_at = $1 \
-             WHERE id = $2 AND revoked_at IS NULL RETURNING id), \
-         consumed AS ( \
-             UPDATE refresh_tokens SET consumed_at = $1 \
-             WHERE id = $3 AND consumed_at IS NULL AND EXISTS (SELECT 1 FROM touched) \
-             RETURNING id), \
-         issued AS ( \
-             INSERT INTO refresh_tokens (id, family_id, token_hash, generation, issued_at) \
-             SELECT $4, $2, $5, $6, $1 WHERE EXISTS (SELECT 1 FROM consumed) RETURNING id), \
-         audited AS ( \
-             INSERT INTO audit_events (id, at, kind, user_id, application_id, family_id, detail) \
-             SELECT $7, $1, 'refresh', $8, $9, $2, $10 WHERE EXISTS (SELECT 1 FROM issued) \
-             RETURNING id) \
-         SELECT (SELECT count(*) FROM touched) AS touched, \
-                (SELECT count(*) FROM consumed) AS consumed",
-    )
-    .bind::<BigInt, _>(r.now)
-    .bind::<BigInt, _>(r.family_id)
-    .bind::<BigInt, _>(r.consumed_id)
-    .bind::<BigInt, _>(new_id)
-    .bind::<Text, _>(r.new_hash.as_str())
-    .bind::<Integer, _>(r.generation)
-    .bind::<BigInt, _>(event_id)
-    .bind::<BigInt, _>(r.user_id)
-    .bind::<BigInt, _>(r.application_id)
-    .bind::<Text, _>(r.detail)
+    let counts: (i64, i64) = super::cached::RotatePg {
+        now: r.now,
+        family_id: r.family_id,
+        consumed_id: r.consumed_id,
+        new_id,
+        new_hash: r.new_hash.as_str(),
+        generation: r.generation,
+        event_id,
+        user_id: r.user_id,
+        application_id: r.application_id,
+        detail: r.detail,
+    }
     .get_result(pg)?;
-    Ok(match (counts.touched, counts.consumed) {
+    Ok(match counts {
         (0, _) => Rotated::FamilyRevoked,
         (_, 0) => Rotated::AlreadyConsumed,
         _ => Rotated::Done,
