@@ -2,7 +2,7 @@
 //! write many rows fast, kept here because only `db` knows which backend runs.
 
 use diesel::connection::SimpleConnection;
-use diesel::QueryResult;
+use diesel::{QueryResult, RunQueryDsl};
 
 use super::DbConnection;
 
@@ -20,23 +20,45 @@ const SQLITE_FAST: &str =
 const SQLITE_USUAL: &str =
     "PRAGMA cache_size = -2000; PRAGMA temp_store = DEFAULT; PRAGMA foreign_keys = ON;";
 
-/// Run `load` on `conn` set up for bulk loading, then restore the connection and tidy the database
-/// (SQLite: checkpoint and truncate the write-ahead log; PostgreSQL: fresh planner statistics).
+/// Run `load` on `conn` set up for bulk loading, then tidy the database (SQLite: checkpoint and
+/// truncate the write-ahead log; PostgreSQL: fresh planner statistics) and restore the connection.
+/// On PostgreSQL the load and the tidying run without the pool's `statement_timeout`: a COPY of a
+/// whole batch or an ANALYZE of a million rows may take longer than any request should.
 pub fn bulk_load<T, E: From<diesel::result::Error>>(
     conn: &mut DbConnection,
     load: impl FnOnce(&mut DbConnection) -> Result<T, E>,
 ) -> Result<T, E> {
     let sqlite = matches!(conn, DbConnection::Sqlite(_));
-    if sqlite {
+    let timeout = if sqlite {
         conn.batch_execute(SQLITE_FAST)?;
+        None
+    } else {
+        let usual: Setting =
+            diesel::sql_query("SELECT current_setting('statement_timeout') AS value")
+                .get_result(conn)?;
+        conn.batch_execute("SET statement_timeout = 0")?;
+        Some(usual.value)
+    };
+    let loaded = load(conn).and_then(|loaded| {
+        tidy(conn, sqlite)?;
+        Ok(loaded)
+    });
+    match timeout {
+        None => conn.batch_execute(SQLITE_USUAL)?,
+        Some(usual) => {
+            diesel::sql_query("SELECT set_config('statement_timeout', $1, false) AS value")
+                .bind::<diesel::sql_types::Text, _>(usual)
+                .get_result::<Setting>(conn)?;
+        }
     }
-    let loaded = load(conn);
-    if sqlite {
-        conn.batch_execute(SQLITE_USUAL)?;
-    }
-    let loaded = loaded?;
-    tidy(conn, sqlite)?;
-    Ok(loaded)
+    loaded
+}
+
+/// A PostgreSQL setting's value.
+#[derive(diesel::QueryableByName)]
+struct Setting {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    value: String,
 }
 
 fn tidy(conn: &mut DbConnection, sqlite: bool) -> QueryResult<()> {
