@@ -39,6 +39,22 @@ class Database:
         if p.returncode != 0:
             fail(f"psql: {p.stderr.strip()}")
 
+    def consumed_refresh_tokens(self):
+        """How many refresh tokens are consumed (each successful rotation consumes one)."""
+        sql = "SELECT count(*) FROM refresh_tokens WHERE consumed_at IS NOT NULL"
+        if self.pg:
+            p = subprocess.run(["psql", self.url, "-v", "ON_ERROR_STOP=1", "-qAtc", sql],
+                               capture_output=True, text=True)
+            if p.returncode != 0:
+                fail(f"psql: {p.stderr.strip()}")
+            return int(p.stdout.strip())
+        import sqlite3
+        conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30)
+        try:
+            return conn.execute(sql).fetchone()[0]
+        finally:
+            conn.close()
+
     def drop(self):
         if self.pg:
             try:

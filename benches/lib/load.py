@@ -54,7 +54,10 @@ class Runner:
                 "error_detail": {k: r[k] for k in ("connect", "read", "write", "timeout", "status",
                                                      "unexpected") if r[k]}}
 
-    def driver_row(self, mode, port, chains, extra, name):
+    def driver_row(self, mode, port, chains, extra, name, db=None):
+        """With `db` (Assent's Database), checks afterwards that the rotations the database
+        consumed are exactly the successful answers the driver counted."""
+        before = db.consumed_refresh_tokens() if db else None
         chain_file = os.path.join(self.work, f"{name}.chains")
         with open(chain_file, "w") as f:
             f.write("\n".join(chains) + "\n")
@@ -72,6 +75,12 @@ class Runner:
         with open(save) as f:
             survivors = [l.strip() for l in f if l.strip()]
         detail = {}
+        if db:
+            consumed = db.consumed_refresh_tokens() - before
+            if consumed != r["answered_ok"]:
+                fail(f"{name}: the database consumed {consumed} refresh tokens, but the driver "
+                     f"counted {r['answered_ok']} successful answers")
+            log(f"{name}: {consumed} refresh tokens consumed = {r['answered_ok']} answers")
         if r["broken_chains"]:
             detail["broken_chains"] = r["broken_chains"]
         return {"rps": r["rps"], "p50": r["p50_ms"], "p99": r["p99_ms"], "errors": r["errors"],

@@ -85,9 +85,11 @@ def run_backend(runner, binary, server_url, work, args, results, synchronous=Non
              lambda: runner.wrk_row(a.port, check_spec(a, check_tokens, "/oauth2/introspect", False),
                                     "introspect")),
             ("refresh-live", "GET /consent/refresh (rotating)",
-             lambda: runner.driver_row("live", a.port, live_chains, live_args(a), "refresh-live")),
+             lambda: runner.driver_row("live", a.port, live_chains, live_args(a), "refresh-live",
+                                                a.db)),
             ("refresh-oauth", "POST /oauth2/token refresh_token (rotating)",
-             lambda: runner.driver_row("oauth", a.port, oauth_chains, oauth_args(a), "refresh-oauth")),
+             lambda: runner.driver_row("oauth", a.port, oauth_chains, oauth_args(a), "refresh-oauth",
+                                                a.db)),
             ("consent", "POST /consent (Allow, signed in; each form once)",
              lambda: runner.wrk_row(a.port, [
                  "method POST", "path /consent",

@@ -40,9 +40,10 @@ def run_scale(runner, binary, server_url, work, args, results):
             for name, fn in [
                 ("check", lambda: runner.wrk_row(a.port, check_spec(a, check_tokens), f"check-{tag}")),
                 ("refresh-live", lambda: runner.driver_row("live", a.port, live_chains, live_args(a),
-                                                           f"refresh-live-{tag}")),
+                                                           f"refresh-live-{tag}", a.db)),
                 ("refresh-oauth", lambda: runner.driver_row("oauth", a.port, oauth_chains,
-                                                            oauth_args(a), f"refresh-oauth-{tag}")),
+                                                            oauth_args(a), f"refresh-oauth-{tag}",
+                                                            a.db)),
             ]:
                 r = fn()
                 if name == "refresh-live":

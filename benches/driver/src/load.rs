@@ -48,6 +48,8 @@ async fn run_chain<P: Protocol>(
                         .push((done - started).as_micros().min(u32::MAX as u128) as u32);
                 } else if started < measure_from {
                     out.warmup_ok += 1;
+                } else {
+                    out.tail_ok += 1;
                 }
             }
             Err((socket, why)) => {

@@ -19,6 +19,8 @@ pub struct ChainResult {
     pub status_errors: u64,
     pub socket_errors: u64,
     pub warmup_ok: u64,
+    /// Answered after the measured window closed (neither measured nor warm-up).
+    pub tail_ok: u64,
     /// The token to continue with; None when the chain broke.
     pub last_token: Option<String>,
     pub first_error: Option<String>,
@@ -48,5 +50,8 @@ pub fn summary(results: &[ChainResult], duration: Duration, chains: usize) -> se
         "chains": chains,
         "broken_chains": broken,
         "warmup_requests": results.iter().map(|r| r.warmup_ok).sum::<u64>(),
+        // Every successful answer (warm-up, measured and after the stop): each consumed one
+        // refresh token, which benches/run checks against the database.
+        "answered_ok": results.iter().map(|r| r.ok + r.warmup_ok + r.tail_ok).sum::<u64>(),
     })
 }
